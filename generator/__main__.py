@@ -1,0 +1,5 @@
+"""Run the portal CLI as ``python -m generator``."""
+
+from generator.cli import main
+
+main()

@@ -1,0 +1,127 @@
+"""The `portal` command line: one command per pipeline entry point."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from generator import __version__
+from generator.errors import InputError, PrivacyError, PublishError
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT, EXIT_PRIVACY, EXIT_PUBLISH = 0, 1, 2, 3, 4
+
+
+class Context:
+    """Options shared by every command."""
+
+    def __init__(self, project: Path, debug: bool, today: dt.date | None) -> None:
+        self.project = project
+        self.debug = debug
+        self.today = today
+
+
+def _fail(code: int, lines: list[str]) -> NoReturn:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def reporting(ctx: Context) -> Iterator[None]:
+    """Turn known failures into one-line messages and exit codes; tracebacks only with --debug."""
+    try:
+        yield
+    except InputError as exc:
+        if ctx.debug:
+            raise
+        count = len([p for p in exc.problems if p.severity == "error"]) or len(exc.problems)
+        _fail(EXIT_INPUT, [str(p) for p in exc.problems]
+              + [f"{count} problem(s) found; nothing was written. Fix them and run the command again."])
+    except PrivacyError as exc:
+        if ctx.debug:
+            raise
+        _fail(EXIT_PRIVACY, [f"privacy audit failed: {f}" for f in exc.findings]
+              + ["The built site contains private values and was not published. "
+                 "Nothing has left this machine."])
+    except PublishError as exc:
+        if ctx.debug:
+            raise
+        _fail(EXIT_PUBLISH, [f"publish failed: {exc}", "The remote was left as it was."])
+    except KeyboardInterrupt:
+        _fail(EXIT_UNEXPECTED, ["interrupted"])
+    except click.exceptions.Exit:
+        raise
+    except Exception as exc:
+        if ctx.debug:
+            raise
+        _fail(EXIT_UNEXPECTED, [f"unexpected error: {type(exc).__name__}: {exc}",
+                                "Run again with --debug to see the details, and report it to the portal team."])
+
+
+def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def common(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --project, --debug and --today to a command."""
+    command = click.option("--today", callback=_parse_today, metavar="YYYY-MM-DD",
+                           help="Build as if today were this date (default: $PORTAL_TODAY or the real date).")(command)
+    command = click.option("--debug", is_flag=True, help="Show a full traceback on failure.")(command)
+    command = click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+                           show_default=True, help="The project folder (holding programme.yaml).")(command)
+    return command
+
+
+def progress(message: str) -> None:
+    """Print one progress line to stderr."""
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="portal")
+def main() -> None:
+    """Build and publish a reverse mentoring programme's intranet portal."""
+
+
+@main.command()
+@common
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(project: Path, debug: bool, today: dt.date | None, strict: bool) -> None:
+    """Validate programme.yaml, the data tables and content/; print every problem."""
+    from generator.pipeline import check_project
+
+    ctx = Context(project, debug, today)
+    with reporting(ctx):
+        result = check_project(project, today, strict)
+        p = result.project
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
+        named = sum(1 for person in p.participants if person.is_named)
+        click.echo(
+            f"ok: {len(p.config.cohorts)} cohorts, {len(p.participants)} participants ({named} named), "
+            f"{len(p.pairs)} pairs, {len(p.sessions)} sessions, {len(p.surveys)} survey answers, "
+            f"{len(p.stories)} stories, {len(p.posts)} posts, {len(result.warnings)} warning(s)"
+        )
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of programme.yaml (point your editor at it)."""
+    from generator.config import ProgrammeConfig
+
+    document = ProgrammeConfig.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "programme.yaml"
+    click.echo(json.dumps(document, indent=2, sort_keys=True))

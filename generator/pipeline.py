@@ -1,0 +1,188 @@
+"""The pipeline, stage by stage: load → validate → model (→ match) → public view → render → write → build → audit.
+
+Each function here composes stages; the stages themselves live in their own modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import InputError, Problem, Problems
+from generator.load import Table, iter_markdown, load_markdown, load_table, load_yaml_file
+from generator.model import (
+    PAIR_REQUIRED,
+    PARTICIPANT_REQUIRED,
+    SESSION_REQUIRED,
+    Guide,
+    Pair,
+    Participant,
+    Post,
+    Project,
+    Session,
+    Story,
+)
+from generator.validate import (
+    Inputs,
+    Located,
+    Rows,
+    cross_check,
+    validate_config,
+    validate_document,
+    validate_surveys,
+    validate_table,
+)
+
+PROGRAMME_FILE = "programme.yaml"
+Progress = Callable[[str], None]
+
+
+def resolve_today(today: dt.date | None = None) -> dt.date:
+    """Return the injected date: the argument, else $PORTAL_TODAY, else the real date."""
+    if today is not None:
+        return today
+    injected = os.environ.get("PORTAL_TODAY", "").strip()
+    if injected:
+        try:
+            return dt.date.fromisoformat(injected)
+        except ValueError:
+            raise InputError(
+                [Problem("PORTAL_TODAY", f"'{injected}' is not a date; write it as YYYY-MM-DD")]
+            ) from None
+    return dt.date.today()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A valid project plus the warnings found while checking it."""
+
+    project: Project
+    warnings: list[Problem]
+
+
+def check_project(root: Path, today: dt.date | None = None, strict: bool = False) -> CheckResult:
+    """Load and validate everything; raise InputError listing every problem."""
+    root = root.resolve()
+    problems = Problems()
+    config_path = root / PROGRAMME_FILE
+    if not config_path.exists():
+        raise InputError([Problem(PROGRAMME_FILE, f"not found in {root}; run portal in the project folder or pass --project")])
+    doc = load_yaml_file(config_path, PROGRAMME_FILE)
+    config, found = validate_config(doc, PROGRAMME_FILE)
+    problems.extend(found)
+    if config is None:
+        problems.raise_if_errors(strict)
+        raise AssertionError("validate_config returned no config without errors")  # pragma: no cover
+    problems.raise_if_errors(strict)
+
+    def table_path(relative: str) -> tuple[Path, str]:
+        path = (root / relative).resolve()
+        try:
+            shown = path.relative_to(root).as_posix()
+        except ValueError:
+            shown = str(path)
+        return path, shown
+
+    columns = config.data.columns
+    matching_columns = {*config.matching.must_differ, *config.matching.must_match,
+                        *config.matching.prefer_different, *config.matching.prefer_same}
+
+    def read(kind: str, relative: str) -> Table | None:
+        path, shown = table_path(relative)
+        try:
+            return load_table(path, shown, columns.get(kind))
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    participants_table = read("participants", config.data.participants)
+    pairs_table = read("pairs", config.data.pairs)
+    sessions_table = read("sessions", config.data.sessions) if config.data.sessions else None
+    surveys_table = read("surveys", config.data.surveys) if config.data.surveys else None
+
+    participants: Rows[Participant] = Rows(config.data.participants)
+    pairs: Rows[Pair] = Rows(config.data.pairs)
+    sessions: Rows[Session] = Rows(config.data.sessions)
+    surveys = Rows(config.data.surveys)
+    if participants_table is not None:
+        participants, found = validate_table(participants_table, Participant, PARTICIPANT_REQUIRED,
+                                             extra_into="extra", quiet_extras=matching_columns)
+        problems.extend(found)
+    if pairs_table is not None:
+        pairs, found = validate_table(pairs_table, Pair, PAIR_REQUIRED)
+        problems.extend(found)
+    if sessions_table is not None:
+        sessions, found = validate_table(sessions_table, Session, SESSION_REQUIRED)
+        problems.extend(found)
+    if surveys_table is not None:
+        surveys, found = validate_surveys(surveys_table, config)
+        problems.extend(found)
+
+    content = root / "content"
+    stories: list[Located[Story]] = []
+    posts: list[Located[Post]] = []
+    guides: list[Guide] = []
+    for folder, model, sink in (("stories", Story, stories), ("blog", Post, posts)):
+        for path in iter_markdown(content / folder):
+            relative = path.relative_to(root).as_posix()
+            try:
+                md = load_markdown(path, relative)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            located, found = validate_document(md, model, path.stem)  # type: ignore[type-var]
+            problems.extend(found)
+            if located is not None:
+                sink.append(located)  # type: ignore[arg-type]
+    for path in iter_markdown(content / "guides"):
+        relative = path.relative_to(root).as_posix()
+        try:
+            md = load_markdown(path, relative)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        meta = md.meta.data or {}
+        title = str(meta.get("title") or path.stem.replace("-", " ").capitalize())
+        try:
+            order = int(str(meta.get("order", 100)))
+        except ValueError:
+            problems.add(Problem(relative, f"'{meta.get('order')}' is not a whole number", field="order", line=2))
+            order = 100
+        guides.append(Guide(slug=path.stem, file=relative, title=title, body=md.body, order=order))
+
+    images = frozenset(
+        p.relative_to(content).as_posix()
+        for p in sorted((content / "images").rglob("*"))
+        if p.is_file()
+    ) if (content / "images").is_dir() else frozenset()
+
+    inputs = Inputs(
+        config=config, config_doc=doc, config_file=PROGRAMME_FILE,
+        participants=participants, pairs=pairs, sessions=sessions, surveys=surveys,
+        stories=stories, posts=posts, guides=guides, images=images,
+    )
+    if not problems.errors:
+        problems.extend(cross_check(inputs))
+    problems.raise_if_errors(strict)
+    project = Project(
+        root=root,
+        config=config,
+        participants=participants.records(),
+        pairs=pairs.records(),
+        sessions=sessions.records(),
+        surveys=surveys.records(),
+        stories=tuple(s.record for s in stories),
+        posts=tuple(p.record for p in posts),
+        guides=tuple(sorted(guides, key=lambda g: (g.order, g.slug))),
+        today=resolve_today(today),
+        images=images,
+    )
+    return CheckResult(project, problems.warnings)
+
+
+def load_project(root: Path, today: dt.date | None = None, strict: bool = False) -> Project:
+    """Load and validate a project; raise InputError listing every problem."""
+    return check_project(root, today, strict).project
