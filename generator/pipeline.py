@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import InputError, Problem, Problems
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from generator.audit import audit_site, collect_secrets
+from generator.build import BuildReport, run_mkdocs_build
+from generator.errors import InputError, PrivacyError, Problem, Problems
 from generator.load import Table, iter_markdown, load_markdown, load_table, load_yaml_file
 from generator.model import (
     PAIR_REQUIRED,
@@ -25,6 +30,8 @@ from generator.model import (
     Session,
     Story,
 )
+from generator.public import PublicSite, build_public_view
+from generator.render import make_environment, render_site
 from generator.validate import (
     Inputs,
     Located,
@@ -35,8 +42,11 @@ from generator.validate import (
     validate_surveys,
     validate_table,
 )
+from generator.write import WriteReport, replace_directory, write_tree
 
 PROGRAMME_FILE = "programme.yaml"
+SITE_SRC = "site_src"
+SITE_DIR = "site"
 Progress = Callable[[str], None]
 
 
@@ -69,13 +79,22 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
     problems = Problems()
     config_path = root / PROGRAMME_FILE
     if not config_path.exists():
-        raise InputError([Problem(PROGRAMME_FILE, f"not found in {root}; run portal in the project folder or pass --project")])
+        raise InputError(
+            [
+                Problem(
+                    PROGRAMME_FILE,
+                    f"not found in {root}; run portal in the project folder or pass --project",
+                )
+            ]
+        )
     doc = load_yaml_file(config_path, PROGRAMME_FILE)
     config, found = validate_config(doc, PROGRAMME_FILE)
     problems.extend(found)
     if config is None:
         problems.raise_if_errors(strict)
-        raise AssertionError("validate_config returned no config without errors")  # pragma: no cover
+        raise AssertionError(
+            "validate_config returned no config without errors"
+        )  # pragma: no cover
     problems.raise_if_errors(strict)
 
     def table_path(relative: str) -> tuple[Path, str]:
@@ -87,8 +106,12 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
         return path, shown
 
     columns = config.data.columns
-    matching_columns = {*config.matching.must_differ, *config.matching.must_match,
-                        *config.matching.prefer_different, *config.matching.prefer_same}
+    matching_columns = {
+        *config.matching.must_differ,
+        *config.matching.must_match,
+        *config.matching.prefer_different,
+        *config.matching.prefer_same,
+    }
 
     def read(kind: str, relative: str) -> Table | None:
         path, shown = table_path(relative)
@@ -108,8 +131,13 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
     sessions: Rows[Session] = Rows(config.data.sessions)
     surveys = Rows(config.data.surveys)
     if participants_table is not None:
-        participants, found = validate_table(participants_table, Participant, PARTICIPANT_REQUIRED,
-                                             extra_into="extra", quiet_extras=matching_columns)
+        participants, found = validate_table(
+            participants_table,
+            Participant,
+            PARTICIPANT_REQUIRED,
+            extra_into="extra",
+            quiet_extras=matching_columns,
+        )
         problems.extend(found)
     if pairs_table is not None:
         pairs, found = validate_table(pairs_table, Pair, PAIR_REQUIRED)
@@ -149,20 +177,36 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
         try:
             order = int(str(meta.get("order", 100)))
         except ValueError:
-            problems.add(Problem(relative, f"'{meta.get('order')}' is not a whole number", field="order", line=2))
+            problems.add(
+                Problem(
+                    relative, f"'{meta.get('order')}' is not a whole number", field="order", line=2
+                )
+            )
             order = 100
         guides.append(Guide(slug=path.stem, file=relative, title=title, body=md.body, order=order))
 
-    images = frozenset(
-        p.relative_to(content).as_posix()
-        for p in sorted((content / "images").rglob("*"))
-        if p.is_file()
-    ) if (content / "images").is_dir() else frozenset()
+    images = (
+        frozenset(
+            p.relative_to(content).as_posix()
+            for p in sorted((content / "images").rglob("*"))
+            if p.is_file()
+        )
+        if (content / "images").is_dir()
+        else frozenset()
+    )
 
     inputs = Inputs(
-        config=config, config_doc=doc, config_file=PROGRAMME_FILE,
-        participants=participants, pairs=pairs, sessions=sessions, surveys=surveys,
-        stories=stories, posts=posts, guides=guides, images=images,
+        config=config,
+        config_doc=doc,
+        config_file=PROGRAMME_FILE,
+        participants=participants,
+        pairs=pairs,
+        sessions=sessions,
+        surveys=surveys,
+        stories=stories,
+        posts=posts,
+        guides=guides,
+        images=images,
     )
     if not problems.errors:
         problems.extend(cross_check(inputs))
@@ -186,3 +230,98 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
 def load_project(root: Path, today: dt.date | None = None, strict: bool = False) -> Project:
     """Load and validate a project; raise InputError listing every problem."""
     return check_project(root, today, strict).project
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The outcome of `portal generate`."""
+
+    project: Project
+    site: PublicSite
+    report: WriteReport
+
+
+def generate(
+    root: Path,
+    today: dt.date | None = None,
+    strict: bool = False,
+    preview: bool = False,
+    progress: Progress | None = None,
+) -> Generated:
+    """Check the project, then write site_src/ (only files whose bytes changed)."""
+    say = progress or (lambda _message: None)
+    say("checking programme.yaml, data and content")
+    project = load_project(root, today, strict)
+    say(
+        f"rendering pages for {len(project.pairs)} pairs, {len(project.stories)} stories, {len(project.posts)} posts"
+    )
+    site = build_public_view(project, preview=preview)
+    env = make_environment(project.root)
+    try:
+        rendered = render_site(site, project.guides, env)
+    except TemplateSyntaxError as exc:
+        raise InputError(
+            [
+                Problem(
+                    _template_file(project.root, exc.name),
+                    f"template error: {exc.message}",
+                    line=exc.lineno,
+                )
+            ]
+        ) from None
+    except TemplateError as exc:
+        raise InputError(
+            [Problem(_template_file(project.root, None), f"template error: {exc}")]
+        ) from None
+    copies = {dest: project.root / "content" / source for dest, source in rendered.images.items()}
+    report = write_tree(project.root / SITE_SRC, rendered.files, copies)
+    say(
+        f"site_src/: {len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed"
+    )
+    return Generated(project, site, report)
+
+
+def _template_file(root: Path, name: str | None) -> str:
+    if name and (root / "content" / "templates" / name).is_file():
+        return f"content/templates/{name}"
+    return f"generator/templates/{name}" if name else "content/templates/"
+
+
+@dataclass(frozen=True)
+class Built:
+    """The outcome of `portal build`."""
+
+    generated: Generated
+    site_dir: Path
+    build: BuildReport
+    pages: int
+
+
+def build(
+    root: Path,
+    today: dt.date | None = None,
+    strict: bool = False,
+    site_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> Built:
+    """Check, generate, build strictly into a fresh directory, audit, then swap it into site/."""
+    say = progress or (lambda _message: None)
+    generated = generate(root, today, strict, preview=False, progress=progress)
+    project = generated.project
+    target = (site_dir or project.root / SITE_DIR).resolve()
+    staging = target.with_name(target.name + ".building")
+    if staging.exists():
+        shutil.rmtree(staging)
+    say("building the site with MkDocs (strict)")
+    try:
+        report = run_mkdocs_build(project.root, staging, project.today)
+        say("auditing every built file for private values")
+        findings = audit_site(staging, collect_secrets(project, generated.site))
+        if findings:
+            raise PrivacyError(findings)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    replace_directory(staging, target)
+    pages = sum(1 for _ in target.rglob("*.html"))
+    return Built(generated, target, report, pages)

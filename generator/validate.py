@@ -1,12 +1,15 @@
 """Validate stage: type every input against its model, then check the rules across files.
 
 Pure: takes what `load` read (documents and tables with positions) and returns typed records
-plus every problem found, each located at a file and line or row. Cross-file rules run only
-over records that passed their own field checks, so one mistake is reported once.
+plus every problem found, each located at a file and line or row. Cross-file rules run over
+the records that passed their own field checks; a reference to a row that failed its own
+checks is not reported again, so one mistake is reported once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,46 +37,83 @@ from generator.model import (
 )
 
 R = TypeVar("R", bound=BaseModel)
+T = TypeVar("T")
 
 
 # --- turning pydantic's errors into sentences ------------------------------------------
+
+
+def _show(value: object) -> str:
+    """Quote a value the way the user wrote it, never as a Python repr."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a section of 'key: value' lines"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _number(value: object) -> str:
+    """Show a number as written, without quotes."""
+    return value.strip() if isinstance(value, str) else _show(value)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def describe_error(error: ErrorDetails) -> str:
     """Say what is wrong with a value in words a comms officer understands."""
     kind = error["type"]
     given = error.get("input")
-    shown = f"'{given}'" if isinstance(given, str) else repr(given)
+    shown = _show(given)
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return "this is required but missing"
-    if kind in {"int_parsing", "int_from_float", "int_type"}:
+    if given is None and kind not in {"value_error", "assertion_error"}:
+        return "this is empty; write a value"
+    if kind in {"int_parsing", "int_from_float", "int_type", "int_parsing_size"}:
         return f"{shown} is not a whole number"
-    if kind in {"float_parsing", "float_type"}:
+    if kind in {"float_parsing", "float_type", "finite_number"}:
         return f"{shown} is not a number"
     if kind in {"bool_parsing", "bool_type"}:
-        return f"{shown} is not yes/no (write true or false)"
-    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"{shown} is not yes or no; write true or false"
+    if kind.startswith(("date", "datetime")):
         return f"{shown} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31"
     if kind in {"literal_error", "enum"}:
         expected = str(ctx.get("expected", "")).replace("'", "")
-        return f"{shown} is not allowed here; use one of: {expected}"
+        return f"{shown} is not allowed here; write {expected}"
     if kind == "string_too_short":
         return "this must not be empty"
+    if kind == "string_too_long":
+        return f"this is too long; keep it under {ctx.get('max_length')} characters"
     if kind == "string_pattern_mismatch":
-        return f"{shown} is not in the expected form ({_pattern_hint(str(ctx.get('pattern', '')))})"
+        hint = _pattern_hint(str(ctx.get("pattern", "")))
+        return f"{shown} is not in the expected form ({hint})"
     if kind in {"greater_than_equal", "greater_than"}:
-        return f"{shown if given is not None else 'the value'} must be at least {ctx.get('ge', ctx.get('gt'))}"
+        return f"{_number(given)} is below the minimum of {ctx.get('ge', ctx.get('gt'))}"
     if kind in {"less_than_equal", "less_than"}:
-        return f"{shown} must be at most {ctx.get('le', ctx.get('lt'))}"
+        return f"{_number(given)} is above the maximum of {ctx.get('le', ctx.get('lt'))}"
     if kind == "too_short":
-        return f"this list needs at least {ctx.get('min_length', 1)} item(s)"
-    if kind in {"list_type", "tuple_type"}:
+        wanted = int(ctx.get("min_length", 1))
+        if wanted == 1:
+            return "this list must not be empty"
+        return f"this list needs at least {wanted} items"
+    if kind == "too_long":
+        return f"this list has too many items (at most {ctx.get('max_length')})"
+    if kind in {"list_type", "tuple_type", "set_type"}:
         return "this should be a list (one '- item' per line, or [a, b])"
-    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+    if kind in {"dict_type", "model_type", "model_attributes_type", "mapping_type"}:
         return "this should be a section of 'key: value' lines"
     if kind == "string_type":
-        return "this should be text"
+        return "this should be text, not a list or a section"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return str(error["msg"])
@@ -85,12 +125,22 @@ def _pattern_hint(pattern: str) -> str:
     if pattern.startswith("^#") or "#[0-9a-f" in pattern:
         return "a colour like #0b5d5b or a palette name like indigo"
     if "A-Za-z0-9_.-" in pattern:
-        return "letters, digits, '-', '_' or '.'"
-    return "see the schema"
+        return "letters, digits, '-', '_' or '.', starting with a letter or digit"
+    if "._/-" in pattern:
+        return "letters, digits, '.', '_', '/' or '-'"
+    if "[a-z]{2}" in pattern:
+        return "a language code like en or en-GB"
+    return "see programme.schema.json"
 
 
 def _field_name(loc: Sequence[str | int]) -> str:
     return dotted_path(tuple(loc))
+
+
+def _did_you_mean(word: str, known: Iterable[str]) -> str | None:
+    """Return the known name closest to a misspelt one, if any is close."""
+    found = difflib.get_close_matches(word.casefold(), sorted(known), n=1, cutoff=0.7)
+    return found[0] if found else None
 
 
 # --- programme.yaml ----------------------------------------------------------------------
@@ -98,9 +148,12 @@ def _field_name(loc: Sequence[str | int]) -> str:
 
 def validate_config(doc: YamlDocument, file: str) -> tuple[ProgrammeConfig | None, list[Problem]]:
     """Type programme.yaml; report unknown keys as warnings."""
-    problems: list[Problem] = []
     if not isinstance(doc.data, dict):
-        return None, [Problem(file, "programme.yaml must be a set of 'key: value' sections", line=1)]
+        return None, [
+            Problem(file, "programme.yaml must be a set of 'key: value' sections", line=1)
+        ]
+    # Unknown keys are reported even when the file is invalid: a typo often explains an error.
+    problems = list(_unknown_keys(ProgrammeConfig, doc.data, (), doc, file))
     try:
         config = ProgrammeConfig.model_validate(doc.data)
     except ValidationError as exc:
@@ -117,32 +170,57 @@ def validate_config(doc: YamlDocument, file: str) -> tuple[ProgrammeConfig | Non
                 )
             )
         return None, problems
-    problems.extend(_unknown_keys(config, (), doc, file))
     problems.extend(_config_rules(config, doc, file))
     return config, problems
 
 
-def _unknown_keys(model: BaseModel, path: tuple[str | int, ...], doc: YamlDocument, file: str) -> Iterable[Problem]:
-    """Warn about keys the schema does not know (a typo is the usual cause)."""
-    for key in sorted(model.model_extra or {}):
-        pos = doc.position((*path, key))
-        known = ", ".join(sorted(type(model).model_fields))
-        yield Problem(
-            file,
-            f"unknown key '{key}' is ignored (known keys here: {known})",
-            field=_field_name((*path, key)),
-            line=pos.line if pos else None,
-            col=pos.col if pos else None,
-            severity="warning",
-        )
-    for name in sorted(type(model).model_fields):
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            yield from _unknown_keys(value, (*path, name), doc, file)
-        elif isinstance(value, list):
+def _unknown_key(
+    key: str, known: Iterable[str], path: tuple[str | int, ...], doc: YamlDocument, file: str
+) -> Problem:
+    """Warn about one key the schema does not know (a typo is the usual cause)."""
+    pos = doc.position((*path, key))
+    guess = _did_you_mean(key, known)
+    hint = f"did you mean '{guess}'?" if guess else "the keys here are " + ", ".join(sorted(known))
+    return Problem(
+        file,
+        f"unknown key '{key}' is ignored; {hint}",
+        field=_field_name((*path, key)),
+        line=pos.line if pos else None,
+        col=pos.col if pos else None,
+        severity="warning",
+    )
+
+
+def _unknown_keys(
+    model: type[BaseModel], data: object, path: tuple[str | int, ...], doc: YamlDocument, file: str
+) -> Iterable[Problem]:
+    """Warn about every key the schema does not know (a typo often explains an error)."""
+    if not isinstance(data, dict):
+        return
+    fields = model.model_fields
+    for key in sorted(data):
+        if key not in fields:
+            yield _unknown_key(key, fields, path, doc, file)
+            continue
+        inner = _section_model(fields[key].annotation)
+        if inner is None:
+            continue
+        value = data[key]
+        if isinstance(value, list):
             for i, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from _unknown_keys(item, (*path, name, i), doc, file)
+                yield from _unknown_keys(inner, item, (*path, key, i), doc, file)
+        else:
+            yield from _unknown_keys(inner, value, (*path, key), doc, file)
+
+
+def _section_model(annotation: Any) -> type[BaseModel] | None:
+    """Return the model of a section or of the items of a list of sections, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
 
 
 def _config_rules(config: ProgrammeConfig, doc: YamlDocument, file: str) -> Iterable[Problem]:
@@ -150,43 +228,80 @@ def _config_rules(config: ProgrammeConfig, doc: YamlDocument, file: str) -> Iter
 
     def at(path: tuple[str | int, ...], message: str) -> Problem:
         pos = doc.position(path)
-        return Problem(file, message, field=_field_name(path), line=pos.line if pos else None,
-                       col=pos.col if pos else None)
+        return Problem(
+            file,
+            message,
+            field=_field_name(path),
+            line=pos.line if pos else None,
+            col=pos.col if pos else None,
+        )
 
+    first_grade: dict[str, int] = {}
+    for i, grade in enumerate(config.grades):
+        if grade in first_grade:
+            yield at(
+                ("grades", i),
+                f"grade '{grade}' is listed twice (also grades[{first_grade[grade]}]); "
+                "each grade appears once, from most junior to most senior",
+            )
+        first_grade.setdefault(grade, i)
     seen: dict[str, int] = {}
     for i, cohort in enumerate(config.cohorts):
         if cohort.id in seen:
-            yield at(("cohorts", i, "id"), f"cohort id '{cohort.id}' is used twice (also cohorts[{seen[cohort.id]}])")
+            yield at(
+                ("cohorts", i, "id"),
+                f"cohort id '{cohort.id}' is used twice (also cohorts[{seen[cohort.id]}])",
+            )
         seen.setdefault(cohort.id, i)
         window = cohort.applications
         if window.closes < window.opens:
-            yield at(("cohorts", i, "applications", "closes"),
-                     f"applications close ({window.closes}) before they open ({window.opens})")
+            yield at(
+                ("cohorts", i, "applications", "closes"),
+                f"applications close ({window.closes}) before they open ({window.opens})",
+            )
         if cohort.start < window.closes:
-            yield at(("cohorts", i, "start"),
-                     f"the cohort starts ({cohort.start}) before applications close ({window.closes})")
+            yield at(
+                ("cohorts", i, "start"),
+                f"the cohort starts ({cohort.start}) before applications close ({window.closes})",
+            )
         if cohort.end <= cohort.start:
-            yield at(("cohorts", i, "end"), f"the end ({cohort.end}) is not after the start ({cohort.start})")
+            yield at(
+                ("cohorts", i, "end"),
+                f"the cohort ends ({cohort.end}) before it starts ({cohort.start})"
+                if cohort.end < cohort.start
+                else f"the cohort ends on the day it starts ({cohort.start})",
+            )
     numbers = [s.number for s in config.session_plan]
     for i, session in enumerate(config.session_plan):
-        if numbers.count(session.number) > 1 and numbers.index(session.number) != i:
+        if numbers.index(session.number) != i:
             yield at(("session_plan", i, "number"), f"session {session.number} is planned twice")
     expected = max(c.sessions for c in config.cohorts)
     missing = sorted(set(range(1, expected + 1)) - set(numbers))
     if missing:
-        yield at(("session_plan",), "no plan for session(s) " + ", ".join(map(str, missing))
-                 + f"; cohorts have up to {expected} sessions")
+        yield at(
+            ("session_plan",),
+            "there is no plan for session "
+            + ", ".join(map(str, missing))
+            + f"; cohorts have up to {expected} sessions",
+        )
     staff_ids: dict[str, int] = {}
     for i, person in enumerate(config.staff):
         if person.id in staff_ids:
-            yield at(("staff", i, "id"), f"staff id '{person.id}' is used twice")
+            yield at(
+                ("staff", i, "id"),
+                f"staff id '{person.id}' is used twice (also staff[{staff_ids[person.id]}])",
+            )
         staff_ids.setdefault(person.id, i)
     keys = [m.key for m in config.success_measures]
     for i, measure in enumerate(config.success_measures):
-        if keys.count(measure.key) > 1 and keys.index(measure.key) != i:
+        if keys.index(measure.key) != i:
             yield at(("success_measures", i, "key"), f"measure '{measure.key}' is listed twice")
         if measure.scale_max <= measure.scale_min:
-            yield at(("success_measures", i, "scale_max"), "scale_max must be above scale_min")
+            yield at(
+                ("success_measures", i, "scale_max"),
+                f"the scale must go up: scale_max ({measure.scale_max}) is not above "
+                f"scale_min ({measure.scale_min})",
+            )
 
 
 # --- tables -----------------------------------------------------------------------------
@@ -198,10 +313,58 @@ class Rows(Generic[R]):
 
     file: str
     items: tuple[tuple[int, R], ...] = ()
+    # Rows that failed their own field checks, as read: later rules stay quiet about them.
+    rejected: tuple[tuple[int, Mapping[str, str]], ...] = ()
+    # False when the table could not be read at all (missing file or required column).
+    readable: bool = True
+    # The header the file uses for each canonical column, for messages.
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def records(self) -> tuple[R, ...]:
         """Return just the records."""
         return tuple(r for _, r in self.items)
+
+    def column(self, name: str) -> str:
+        """Name a column as the file's header row does: ``column 'Work Email'``."""
+        return f"column '{self.labels.get(name, name)}'"
+
+    def rejected_values(self, name: str) -> set[str]:
+        """Return the values of a column in the rows that failed their own checks."""
+        return {raw.get(name, "") for _, raw in self.rejected} - {""}
+
+
+def _labels(table: Table) -> dict[str, str]:
+    return {column: table.label(column) for column in table.columns}
+
+
+def _missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
+    return [
+        Problem(
+            table.file,
+            "this required column is missing; check the header row, or map your header "
+            "to it under data.columns in programme.yaml",
+            field=f"column '{c}'",
+            row=1,
+        )
+        for c in required
+        if c not in table.columns
+    ]
+
+
+def _unknown_column(table: Table, column: str, known: Iterable[str], fate: str) -> Problem:
+    guess = _did_you_mean(column, known)
+    hint = (
+        f"; if it is '{guess}', rename the header or map it under data.columns in programme.yaml"
+        if guess
+        else ""
+    )
+    return Problem(
+        table.file,
+        f"the portal does not use this column; {fate}{hint}",
+        field=f"column '{table.label(column)}'",
+        row=1,
+        severity="warning",
+    )
 
 
 def validate_table(
@@ -213,103 +376,132 @@ def validate_table(
     quiet_extras: Iterable[str] = (),
 ) -> tuple[Rows[R], list[Problem]]:
     """Type every row of a table; missing columns are errors, unknown ones warnings."""
+    labels = _labels(table)
+    missing = _missing_columns(table, required)
+    if missing:
+        return Rows(table.file, readable=False, labels=labels), missing
     problems: list[Problem] = []
     fields = set(model.model_fields) - ({extra_into} if extra_into else set())
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        return Rows(table.file), [
-            Problem(table.file, "this required column is missing (check the header row, or "
-                    "map your header to it under data.columns in programme.yaml)",
-                    field=f"column '{c}'", row=1)
-            for c in missing
-        ]
     quiet = set(quiet_extras)
     extras = [c for c in table.columns if c not in fields]
-    for column in extras:
-        if column not in quiet:
-            problems.append(Problem(
-                table.file,
-                "this column is not used by the portal; it is kept private"
-                + ("" if extra_into else " and ignored"),
-                field=f"column '{column}'", row=1, severity="warning",
-            ))
-    prepared = []
+    fate = "it is kept private and never published" if extra_into else "it is ignored"
+    problems.extend(
+        _unknown_column(table, column, fields, fate) for column in extras if column not in quiet
+    )
+    prepared: list[dict[str, Any]] = []
     for raw in table.rows:
-        row = {k: v for k, v in raw.items() if k in fields}
+        row: dict[str, Any] = {k: v for k, v in raw.items() if k in fields}
         if extra_into:
             row[extra_into] = {k: raw[k] for k in extras}
         prepared.append(row)
     adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
     try:
         records: list[R] = adapter.validate_python(prepared)
-        return Rows(table.file, tuple((table.row_number(i), r) for i, r in enumerate(records))), problems
     except ValidationError as exc:
         bad: dict[int, list[ErrorDetails]] = defaultdict(list)
         for err in exc.errors():
             bad[int(err["loc"][0])].append(err)
+    else:
+        items = tuple((table.row_number(i), r) for i, r in enumerate(records))
+        return Rows(table.file, items, labels=labels), problems
     good: list[tuple[int, R]] = []
+    rejected: list[tuple[int, Mapping[str, str]]] = []
     for index, row in enumerate(prepared):
         number = table.row_number(index)
         if index not in bad:
             good.append((number, model.model_validate(row)))
             continue
+        rejected.append((number, table.rows[index]))
         for err in bad[index]:
             column = str(err["loc"][1]) if len(err["loc"]) > 1 else "?"
-            problems.append(Problem(table.file, describe_error(err), field=f"column '{column}'", row=number))
-    return Rows(table.file, tuple(good)), problems
+            problems.append(
+                Problem(
+                    table.file,
+                    describe_error(err),
+                    field=f"column '{labels.get(column, column)}'",
+                    row=number,
+                )
+            )
+    return Rows(table.file, tuple(good), tuple(rejected), labels=labels), problems
 
 
-def validate_surveys(table: Table, config: ProgrammeConfig) -> tuple[Rows[SurveyResponse], list[Problem]]:
+def validate_surveys(
+    table: Table, config: ProgrammeConfig
+) -> tuple[Rows[SurveyResponse], list[Problem]]:
     """Type survey rows: one score column per success measure."""
-    measure_columns = {m.survey_field for m in config.success_measures}
-    problems: list[Problem] = []
-    missing_measures = sorted(measure_columns - set(table.columns))
-    for column in missing_measures:
-        problems.append(Problem(table.file, "a success measure uses this survey column but the table has none",
-                                field=f"column '{column}'", row=1))
-    known = {"participant_id", "cohort", "phase"}
-    missing = [c for c in SURVEY_REQUIRED if c not in table.columns]
-    if missing:
-        problems.extend(Problem(table.file, "this required column is missing", field=f"column '{c}'", row=1)
-                        for c in missing)
-        return Rows(table.file), problems
-    for column in table.columns:
-        if column not in known and column not in measure_columns:
-            problems.append(Problem(table.file, "this column is not a success measure; it is ignored",
-                                    field=f"column '{column}'", row=1, severity="warning"))
+    labels = _labels(table)
+    problems = _missing_columns(table, SURVEY_REQUIRED)
+    measures = {m.survey_field: m for m in config.success_measures}
+    for column in sorted(set(measures) - set(table.columns)):
+        problems.append(
+            Problem(
+                table.file,
+                f"this column is missing; success measure '{measures[column].key}' "
+                "reads its scores from it",
+                field=f"column '{column}'",
+                row=1,
+            )
+        )
+    if problems:
+        return Rows(table.file, readable=False, labels=labels), problems
+    known = set(SURVEY_REQUIRED)
+    problems.extend(
+        _unknown_column(table, column, known | set(measures), "it is ignored")
+        for column in table.columns
+        if column not in known and column not in measures
+    )
     good: list[tuple[int, SurveyResponse]] = []
+    rejected: list[tuple[int, Mapping[str, str]]] = []
     for index, raw in enumerate(table.rows):
         number = table.row_number(index)
         scores: dict[str, float | None] = {}
-        row_ok = True
-        for measure in config.success_measures:
-            cell = raw.get(measure.survey_field, "")
+        found: list[Problem] = []
+        for column, measure in measures.items():
+            cell = raw.get(column, "")
             if not cell:
-                scores[measure.survey_field] = None
+                scores[column] = None
                 continue
+            label = f"column '{labels.get(column, column)}'"
             try:
                 value = float(cell.replace(",", "."))
             except ValueError:
-                problems.append(Problem(table.file, f"'{cell}' is not a number", field=f"column '{measure.survey_field}'", row=number))
-                row_ok = False
+                found.append(
+                    Problem(table.file, f"'{cell}' is not a number", field=label, row=number)
+                )
                 continue
             if not measure.scale_min <= value <= measure.scale_max:
-                problems.append(Problem(
-                    table.file, f"{cell} is outside the scale {measure.scale_min} to {measure.scale_max}",
-                    field=f"column '{measure.survey_field}'", row=number))
-                row_ok = False
-            scores[measure.survey_field] = value
+                found.append(
+                    Problem(
+                        table.file,
+                        f"{cell} is outside the scale of {measure.scale_min} to "
+                        f"{measure.scale_max}",
+                        field=label,
+                        row=number,
+                    )
+                )
+            scores[column] = value
+        response: SurveyResponse | None = None
         try:
             response = SurveyResponse.model_validate(
-                {"participant_id": raw["participant_id"], "cohort": raw["cohort"], "phase": raw["phase"], "scores": scores}
+                {**{c: raw[c] for c in SURVEY_REQUIRED}, "scores": scores}
             )
         except ValidationError as exc:
             for err in exc.errors():
-                problems.append(Problem(table.file, describe_error(err), field=f"column '{err['loc'][0]}'", row=number))
-            continue
-        if row_ok:
+                column = str(err["loc"][0])
+                found.append(
+                    Problem(
+                        table.file,
+                        describe_error(err),
+                        field=f"column '{labels.get(column, column)}'",
+                        row=number,
+                    )
+                )
+        if found or response is None:
+            problems.extend(found)
+            rejected.append((number, raw))
+        else:
             good.append((number, response))
-    return Rows(table.file, tuple(good)), problems
+    return Rows(table.file, tuple(good), tuple(rejected), labels=labels), problems
 
 
 # --- Markdown content -------------------------------------------------------------------
@@ -323,7 +515,9 @@ class Located(Generic[R]):
     source: MarkdownFile
 
 
-def validate_document(md: MarkdownFile, model: type[R], slug: str) -> tuple[Located[R] | None, list[Problem]]:
+def validate_document(
+    md: MarkdownFile, model: type[R], slug: str
+) -> tuple[Located[R] | None, list[Problem]]:
     """Type a Markdown file's front matter; unknown keys are warnings."""
     meta = md.meta.data or {}
     internal = {"slug", "file", "body", "body_line"}
@@ -331,9 +525,17 @@ def validate_document(md: MarkdownFile, model: type[R], slug: str) -> tuple[Loca
     problems: list[Problem] = []
     for key in sorted(set(meta) - allowed):
         pos = md.meta.position((key,))
-        problems.append(Problem(
-            md.file, f"unknown front matter key '{key}' is ignored (known: {', '.join(sorted(allowed))})",
-            field=key, line=pos.line if pos else None, severity="warning"))
+        guess = _did_you_mean(key, allowed)
+        hint = f"did you mean '{guess}'?" if guess else "the keys are " + ", ".join(sorted(allowed))
+        problems.append(
+            Problem(
+                md.file,
+                f"unknown front matter key '{key}' is ignored; {hint}",
+                field=key,
+                line=pos.line if pos else None,
+                severity="warning",
+            )
+        )
     data = {k: v for k, v in meta.items() if k in allowed}
     data.update(slug=slug, file=md.file, body=md.body, body_line=md.body_line)
     try:
@@ -342,8 +544,14 @@ def validate_document(md: MarkdownFile, model: type[R], slug: str) -> tuple[Loca
         for err in exc.errors():
             loc = tuple(err["loc"])
             pos = md.meta.position(loc) if loc and loc[0] in meta else None
-            problems.append(Problem(md.file, describe_error(err), field=_field_name(loc),
-                                    line=pos.line if pos else 1))
+            problems.append(
+                Problem(
+                    md.file,
+                    describe_error(err),
+                    field=_field_name(loc),
+                    line=pos.line if pos else 1,
+                )
+            )
         return None, problems
     return Located(record, md), problems
 
@@ -368,86 +576,178 @@ class Inputs:
     images: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class _Known(Generic[T]):
+    """Ids a reference may point at: valid ones, and ones whose row has its own errors."""
+
+    valid: Mapping[str, T]
+    failed: frozenset[str]
+    # False when the table could not be read: references to it cannot be checked.
+    checkable: bool
+
+    def unknown(self, value: str) -> bool:
+        """Whether a reference points at nothing at all (and should be reported)."""
+        return self.checkable and value not in self.valid and value not in self.failed
+
+
 def cross_check(inputs: Inputs) -> list[Problem]:
     """Run every rule that spans files; return all problems found."""
     problems: list[Problem] = []
     people = _check_participants(inputs, problems)
-    pairs = _check_pairs(inputs, people, problems)
-    _check_sessions(inputs, pairs, problems)
-    _check_surveys(inputs, people, problems)
-    _check_stories(inputs, people, pairs, problems)
-    _check_posts(inputs, people, problems)
+    known_people = _Known(
+        people,
+        frozenset(inputs.participants.rejected_values("id")),
+        inputs.participants.readable,
+    )
+    pairs = _check_pairs(inputs, known_people, problems)
+    known_pairs = _Known(
+        pairs, frozenset(inputs.pairs.rejected_values("pair_id")), inputs.pairs.readable
+    )
+    _check_sessions(inputs, known_pairs, problems)
+    _check_surveys(inputs, known_people, problems)
+    _check_stories(inputs, known_people, known_pairs, problems)
+    _check_posts(inputs, known_people, problems)
     _check_config_images(inputs, problems)
     return problems
 
 
 def _check_participants(inputs: Inputs, problems: list[Problem]) -> dict[str, Participant]:
     config = inputs.config
-    file = inputs.participants.file
+    table = inputs.participants
+    file = table.file
     grades = set(config.grades)
-    cohorts = {c.id for c in config.cohorts}
     first_row: dict[str, int] = {}
     people: dict[str, Participant] = {}
-    for row, person in inputs.participants.items:
+    for row, person in table.items:
         if person.id in first_row:
-            problems.append(Problem(file, f"'{person.id}' is used twice (also on row {first_row[person.id]}); ids must be unique",
-                                    field="column 'id'", row=row))
+            problems.append(
+                Problem(
+                    file,
+                    f"'{person.id}' is used twice (also on row {first_row[person.id]}); "
+                    "ids must be unique",
+                    field=table.column("id"),
+                    row=row,
+                )
+            )
             continue
         first_row[person.id] = row
         people[person.id] = person
-        if person.grade not in grades:
-            problems.append(Problem(file, f"'{person.grade}' is not one of the programme's grades ({', '.join(config.grades)})",
-                                    field="column 'grade'", row=row))
-        if person.cohort not in cohorts:
-            problems.append(_unknown_cohort(file, row, person.cohort, config))
         if person.photo and _image_key(person.photo) not in inputs.images:
-            problems.append(Problem(file, f"image '{person.photo}' was not found in content/images/",
-                                    field="column 'photo'", row=row))
+            problems.append(
+                Problem(
+                    file,
+                    f"image '{person.photo}' was not found in content/images/",
+                    field=table.column("photo"),
+                    row=row,
+                )
+            )
+    # Grades and cohorts are checked on rows with other errors too, so all are found at once.
+    checked = [(row, p.grade, p.cohort) for row, p in table.items]
+    checked += [(row, raw.get("grade", ""), raw.get("cohort", "")) for row, raw in table.rejected]
+    for row, grade, cohort in sorted(checked):
+        if grade and grade not in grades:
+            problems.append(
+                Problem(
+                    file,
+                    f"'{grade}' is not one of the programme's grades ({', '.join(config.grades)})",
+                    field=table.column("grade"),
+                    row=row,
+                )
+            )
+        if cohort:
+            problems.extend(_unknown_cohort(table, row, cohort, config))
+    known_ids = set(people) | table.rejected_values("id")
     staff = {s.id for s in config.staff}
-    for row, person in inputs.participants.items:
+    for row, person in table.items:
         if people.get(person.id) is not person:
             continue
         if person.id in staff:
-            problems.append(Problem(file, f"'{person.id}' is also a staff id in programme.yaml; use another id",
-                                    field="column 'id'", row=row))
-        if person.manager_id and person.manager_id not in people:
-            problems.append(Problem(file, f"no participant has id '{person.manager_id}'", field="column 'manager_id'", row=row))
-    reported: set[frozenset[str]] = set()
-    for row, person in inputs.participants.items:
-        if people.get(person.id) is not person:
-            continue
-        chain = [person.id]
-        current = person.manager_id
-        while current and current in people:
-            if current in chain:
-                loop = chain[chain.index(current):] + [current]
-                key = frozenset(loop)
-                if key not in reported and loop[0] == person.id:
-                    reported.add(key)
-                    problems.append(Problem(file, "managers form a loop: " + " → ".join(loop),
-                                            field="column 'manager_id'", row=row))
-                break
-            chain.append(current)
-            current = people[current].manager_id
+            problems.append(
+                Problem(
+                    file,
+                    f"'{person.id}' is also a staff id in programme.yaml; use another id",
+                    field=table.column("id"),
+                    row=row,
+                )
+            )
+        if person.manager_id and person.manager_id not in known_ids:
+            problems.append(
+                Problem(
+                    file,
+                    f"no participant has id '{person.manager_id}'",
+                    field=table.column("manager_id"),
+                    row=row,
+                )
+            )
+    problems.extend(_manager_loops(table, people))
     return people
 
 
-def _unknown_cohort(file: str, row: int, cohort: str, config: ProgrammeConfig) -> Problem:
-    return Problem(file, f"'{cohort}' is not a cohort in programme.yaml ({', '.join(c.id for c in config.cohorts)})",
-                   field="column 'cohort'", row=row)
+def _manager_loops(table: Rows[Participant], people: Mapping[str, Participant]) -> list[Problem]:
+    """Report each loop of managers once, at the row of its first person in the table."""
+    rows = {p.id: row for row, p in table.items if people.get(p.id) is p}
+    found: list[Problem] = []
+    settled: set[str] = set()  # people whose chain of managers ends, or whose loop is reported
+    for person_id in rows:
+        chain = [person_id]
+        current = people[person_id].manager_id
+        while current in people and current not in settled and current not in chain:
+            chain.append(current)
+            current = people[current].manager_id
+        settled.update(chain)
+        if current not in chain:
+            continue
+        loop = chain[chain.index(current) :]
+        first = min(range(len(loop)), key=lambda i: rows[loop[i]])
+        loop = loop[first:] + loop[:first]
+        message = (
+            f"{loop[0]} is their own manager"
+            if len(loop) == 1
+            else "managers go round in a loop ("
+            + " → ".join([*loop, loop[0]])
+            + "); one of them needs a different manager"
+        )
+        found.append(
+            Problem(table.file, message, field=table.column("manager_id"), row=rows[loop[0]])
+        )
+    return found
+
+
+def _unknown_cohort(
+    table: Rows[Any], row: int, cohort: str, config: ProgrammeConfig
+) -> list[Problem]:
+    if config.cohort(cohort) is not None:
+        return []
+    return [
+        Problem(
+            table.file,
+            f"'{cohort}' is not a cohort in programme.yaml "
+            f"({', '.join(c.id for c in config.cohorts)})",
+            field=table.column("cohort"),
+            row=row,
+        )
+    ]
 
 
 def managers_above(person_id: str, people: Mapping[str, Participant], levels: int) -> list[str]:
     """Return up to *levels* managers above a person, nearest first (stops at loops)."""
     chain: list[str] = []
     current = people[person_id].manager_id if person_id in people else ""
-    while current and current in people and len(chain) < levels and current not in chain and current != person_id:
+    while (
+        current
+        and current in people
+        and len(chain) < levels
+        and current not in chain
+        and current != person_id
+    ):
         chain.append(current)
         current = people[current].manager_id
     return chain
 
 
-def reporting_line_relation(a: str, b: str, people: Mapping[str, Participant], skip_level: bool) -> str | None:
+def reporting_line_relation(
+    a: str, b: str, people: Mapping[str, Participant], skip_level: bool
+) -> str | None:
     """Describe how *b* sits in *a*'s reporting line (or the reverse), or None."""
     levels = 2 if skip_level else 1
     names = ["manager", "manager's manager"]
@@ -458,150 +758,296 @@ def reporting_line_relation(a: str, b: str, people: Mapping[str, Participant], s
     return None
 
 
-def _check_pairs(inputs: Inputs, people: Mapping[str, Participant], problems: list[Problem]) -> dict[str, Pair]:
+def _grade_gap_message(mentor: Participant, mentee: Participant, gap: int, needed: int) -> str:
+    if gap == 0:
+        actual = "they are on the same grade"
+    elif gap > 0:
+        actual = f"is only {_plural(gap, 'grade')} junior"
+    else:
+        actual = f"is {_plural(-gap, 'grade')} senior to them"
+    return (
+        f"the mentor ({mentor.id}, {mentor.grade}) must be at least {_plural(needed, 'grade')} "
+        f"junior to the mentee ({mentee.id}, {mentee.grade}), but {actual}"
+    )
+
+
+def _check_pairs(
+    inputs: Inputs, people: _Known[Participant], problems: list[Problem]
+) -> dict[str, Pair]:
     config = inputs.config
-    file = inputs.pairs.file
+    table = inputs.pairs
+    file = table.file
     rules = config.matching
-    cohorts = {c.id: c for c in config.cohorts}
     pairs: dict[str, Pair] = {}
     first_row: dict[str, int] = {}
     busy: dict[tuple[str, str, str], list[tuple[int, Pair]]] = defaultdict(list)
-    for row, pair in inputs.pairs.items:
+    for row, raw in table.rejected:
+        if raw.get("cohort"):
+            problems.extend(_unknown_cohort(table, row, raw["cohort"], config))
+    for row, pair in table.items:
         if pair.pair_id in first_row:
-            problems.append(Problem(file, f"'{pair.pair_id}' is used twice (also on row {first_row[pair.pair_id]}); ids must be unique",
-                                    field="column 'pair_id'", row=row))
+            problems.append(
+                Problem(
+                    file,
+                    f"'{pair.pair_id}' is used twice (also on row {first_row[pair.pair_id]}); "
+                    "ids must be unique",
+                    field=table.column("pair_id"),
+                    row=row,
+                )
+            )
             continue
         first_row[pair.pair_id] = row
         pairs[pair.pair_id] = pair
-        cohort = cohorts.get(pair.cohort)
-        if cohort is None:
-            problems.append(_unknown_cohort(file, row, pair.cohort, config))
-        elif pair.start_date and not cohort.start <= pair.start_date <= cohort.end:
-            problems.append(Problem(file, f"{pair.start_date} is outside the cohort's dates ({cohort.start} to {cohort.end})",
-                                    field="column 'start_date'", row=row))
-        mentor, mentee = people.get(pair.mentor_id), people.get(pair.mentee_id)
-        for column, pid, person, role in (("mentor_id", pair.mentor_id, mentor, "mentor"),
-                                          ("mentee_id", pair.mentee_id, mentee, "mentee")):
-            if person is None:
-                problems.append(Problem(file, f"no participant has id '{pid}'", field=f"column '{column}'", row=row))
-            elif person.role != role:
-                problems.append(Problem(file, f"{pid} is a {person.role} in the participants table, not a {role}",
-                                        field=f"column '{column}'", row=row))
-        if mentor is None or mentee is None:
-            continue
+        cohort = config.cohort(pair.cohort)
+        problems.extend(_unknown_cohort(table, row, pair.cohort, config))
+        if cohort and pair.start_date and not cohort.start <= pair.start_date <= cohort.end:
+            problems.append(
+                Problem(
+                    file,
+                    f"{pair.start_date} is outside the dates of cohort {cohort.id} "
+                    f"({cohort.start} to {cohort.end})",
+                    field=table.column("start_date"),
+                    row=row,
+                )
+            )
+        mentor, mentee = people.valid.get(pair.mentor_id), people.valid.get(pair.mentee_id)
+        for column, pid, person, role in (
+            ("mentor_id", pair.mentor_id, mentor, "mentor"),
+            ("mentee_id", pair.mentee_id, mentee, "mentee"),
+        ):
+            if people.unknown(pid):
+                problems.append(
+                    Problem(
+                        file,
+                        f"no participant has id '{pid}'",
+                        field=table.column(column),
+                        row=row,
+                    )
+                )
+            elif person is not None and person.role != role:
+                problems.append(
+                    Problem(
+                        file,
+                        f"{pid} is a {person.role} in the participants table, not a {role}",
+                        field=table.column(column),
+                        row=row,
+                    )
+                )
         if pair.mentor_id == pair.mentee_id:
-            problems.append(Problem(file, "a person cannot mentor themselves", field="column 'mentee_id'", row=row))
+            problems.append(
+                Problem(
+                    file,
+                    "a person cannot mentor themselves",
+                    field=table.column("mentee_id"),
+                    row=row,
+                )
+            )
+            continue
+        if pair.is_approved:
+            busy[(pair.cohort, "mentor", pair.mentor_id)].append((row, pair))
+            busy[(pair.cohort, "mentee", pair.mentee_id)].append((row, pair))
+        if mentor is None or mentee is None:
             continue
         if mentor.grade in config.grades and mentee.grade in config.grades:
             gap = config.grade_rank(mentee.grade) - config.grade_rank(mentor.grade)
             if gap < rules.min_grade_gap:
-                problems.append(Problem(
-                    file,
-                    f"the mentor ({mentor.id}, {mentor.grade}) must be at least {rules.min_grade_gap} grades junior "
-                    f"to the mentee ({mentee.id}, {mentee.grade}); the gap is {gap}",
-                    field="column 'mentor_id'", row=row))
+                problems.append(
+                    Problem(
+                        file,
+                        _grade_gap_message(mentor, mentee, gap, rules.min_grade_gap),
+                        field=table.column("mentor_id"),
+                        row=row,
+                    )
+                )
         if rules.exclude_direct_line:
-            relation = reporting_line_relation(pair.mentor_id, pair.mentee_id, people, rules.exclude_skip_level)
+            relation = reporting_line_relation(
+                pair.mentor_id, pair.mentee_id, people.valid, rules.exclude_skip_level
+            )
             if relation:
-                problems.append(Problem(file, f"{relation}; a pair must not be inside one reporting line",
-                                        field="column 'mentee_id'", row=row))
-        if pair.is_approved:
-            busy[(pair.cohort, "mentor", pair.mentor_id)].append((row, pair))
-            busy[(pair.cohort, "mentee", pair.mentee_id)].append((row, pair))
+                problems.append(
+                    Problem(
+                        file,
+                        f"{relation}; a pair must not be inside one reporting line",
+                        field=table.column("mentee_id"),
+                        row=row,
+                    )
+                )
     for (cohort_id, role, pid), taken in sorted(busy.items()):
         limit = rules.mentor_capacity if role == "mentor" else 1
-        for row, pair in taken[limit:]:
-            first = taken[0]
-            problems.append(Problem(
-                file,
-                f"{pid} is already in approved pair {first[1].pair_id} (row {first[0]}) in cohort {cohort_id}; "
-                f"a {role} can be in at most {limit} approved pair(s) per cohort",
-                field=f"column '{role}_id'", row=row))
+        earlier = " and ".join(f"{p.pair_id} (row {r})" for r, p in taken[:limit])
+        allowed = (
+            f"a {role} can be in only one approved pair per cohort"
+            if limit == 1
+            else f"a {role} can be in at most {limit} approved pairs per cohort "
+            "(matching.mentor_capacity)"
+        )
+        for row, _pair in taken[limit:]:
+            problems.append(
+                Problem(
+                    file,
+                    f"{pid} is already in approved pair{'s' if limit > 1 else ''} {earlier} "
+                    f"of cohort {cohort_id}; {allowed}",
+                    field=table.column(f"{role}_id"),
+                    row=row,
+                )
+            )
     return pairs
 
 
-def _check_sessions(inputs: Inputs, pairs: Mapping[str, Pair], problems: list[Problem]) -> None:
-    file = inputs.sessions.file
-    for row, session in inputs.sessions.items:
-        pair = pairs.get(session.pair_id)
-        if pair is None:
-            problems.append(Problem(file, f"no pair has id '{session.pair_id}'", field="column 'pair_id'", row=row))
-        elif pair.start_date and session.date < pair.start_date:
-            problems.append(Problem(file, f"{session.date} is before the pair started ({pair.start_date})",
-                                    field="column 'date'", row=row))
+def _check_sessions(inputs: Inputs, pairs: _Known[Pair], problems: list[Problem]) -> None:
+    table = inputs.sessions
+    for row, session in table.items:
+        pair = pairs.valid.get(session.pair_id)
+        if pairs.unknown(session.pair_id):
+            problems.append(
+                Problem(
+                    table.file,
+                    f"no pair has id '{session.pair_id}'",
+                    field=table.column("pair_id"),
+                    row=row,
+                )
+            )
+        elif pair is not None and pair.start_date and session.date < pair.start_date:
+            problems.append(
+                Problem(
+                    table.file,
+                    f"{session.date} is before pair {pair.pair_id} started ({pair.start_date})",
+                    field=table.column("date"),
+                    row=row,
+                )
+            )
 
 
-def _check_surveys(inputs: Inputs, people: Mapping[str, Participant], problems: list[Problem]) -> None:
-    file = inputs.surveys.file
-    cohorts = {c.id for c in inputs.config.cohorts}
+def _check_surveys(inputs: Inputs, people: _Known[Participant], problems: list[Problem]) -> None:
+    table = inputs.surveys
+    file = table.file
     seen: dict[tuple[str, str, str], int] = {}
-    for row, answer in inputs.surveys.items:
-        if answer.participant_id not in people:
-            problems.append(Problem(file, f"no participant has id '{answer.participant_id}'",
-                                    field="column 'participant_id'", row=row))
-        if answer.cohort not in cohorts:
-            problems.append(_unknown_cohort(file, row, answer.cohort, inputs.config))
+    for row, raw in table.rejected:
+        if raw.get("cohort"):
+            problems.extend(_unknown_cohort(table, row, raw["cohort"], inputs.config))
+    for row, answer in table.items:
+        if people.unknown(answer.participant_id):
+            problems.append(
+                Problem(
+                    file,
+                    f"no participant has id '{answer.participant_id}'",
+                    field=table.column("participant_id"),
+                    row=row,
+                )
+            )
+        problems.extend(_unknown_cohort(table, row, answer.cohort, inputs.config))
         key = (answer.participant_id, answer.cohort, answer.phase)
         if key in seen:
-            problems.append(Problem(file, f"{answer.participant_id} already answered the {answer.phase} survey "
-                                    f"for {answer.cohort} on row {seen[key]}", field="column 'phase'", row=row))
+            problems.append(
+                Problem(
+                    file,
+                    f"{answer.participant_id} already answered the {answer.phase} survey "
+                    f"of cohort {answer.cohort} on row {seen[key]}",
+                    field=table.column("phase"),
+                    row=row,
+                )
+            )
         seen.setdefault(key, row)
 
 
-def _meta_line(doc: Located[Any], key: str) -> int:
-    pos = doc.source.meta.position((key,))
+def _meta_line(doc: Located[Any], *path: str | int) -> int:
+    pos = doc.source.meta.position(path)
     return pos.line if pos else 1
 
 
-def _check_stories(inputs: Inputs, people: Mapping[str, Participant], pairs: Mapping[str, Pair], problems: list[Problem]) -> None:
+def _check_stories(
+    inputs: Inputs, people: _Known[Participant], pairs: _Known[Pair], problems: list[Problem]
+) -> None:
     for doc in inputs.stories:
         story, file = doc.record, doc.source.file
-        pair = pairs.get(story.pair) if story.pair else None
-        if story.pair and pair is None:
-            problems.append(Problem(file, f"no pair has id '{story.pair}'", field="pair", line=_meta_line(doc, "pair")))
+        pair = pairs.valid.get(story.pair) if story.pair else None
+        if story.pair and pairs.unknown(story.pair):
+            problems.append(
+                Problem(
+                    file,
+                    f"no pair has id '{story.pair}'",
+                    field="pair",
+                    line=_meta_line(doc, "pair"),
+                )
+            )
         for pid in sorted(story.consent):
-            if pid not in people:
-                problems.append(Problem(file, f"no participant has id '{pid}'", field=f"consent.{pid}",
-                                        line=_meta_line(doc, "consent")))
+            if people.unknown(pid):
+                problems.append(
+                    Problem(
+                        file,
+                        f"no participant has id '{pid}'",
+                        field=f"consent.{pid}",
+                        line=_meta_line(doc, "consent", pid),
+                    )
+                )
         if story.image and _image_key(story.image) not in inputs.images:
-            problems.append(Problem(file, f"image '{story.image}' was not found in content/images/", field="image",
-                                    line=_meta_line(doc, "image")))
+            problems.append(
+                Problem(
+                    file,
+                    f"image '{story.image}' was not found in content/images/",
+                    field="image",
+                    line=_meta_line(doc, "image"),
+                )
+            )
         problems.extend(_body_images(doc, inputs.images))
         if story.status != "approved" or story.anonymous or pair is None:
             continue
         for pid in (pair.mentor_id, pair.mentee_id):
-            person = people.get(pid)
+            person = people.valid.get(pid)
             if person is None:
                 continue
             if pid not in story.consent:
-                problems.append(Problem(
-                    file,
-                    f"the story is approved but {pid} (in pair {pair.pair_id}) has not recorded consent; "
-                    f"add '{pid}: <date they agreed>' under consent, or set status: awaiting-consent",
-                    field="consent", line=_meta_line(doc, "consent" if "consent" in (doc.source.meta.data or {}) else "status")))
+                has_consent = "consent" in (doc.source.meta.data or {})
+                problems.append(
+                    Problem(
+                        file,
+                        f"the story is approved but {pid} (in pair {pair.pair_id}) has not "
+                        f"recorded consent; add '{pid}: <date they agreed>' under consent, "
+                        "or set status: awaiting-consent",
+                        field="consent",
+                        line=_meta_line(doc, "consent" if has_consent else "status"),
+                    )
+                )
             elif not person.is_named:
-                problems.append(Problem(
-                    file,
-                    f"{pid} has consent 'none' in the participants table, so a story cannot name them; "
-                    "set anonymous: true or ask them to update their consent",
-                    field="consent", line=_meta_line(doc, "consent")))
+                problems.append(
+                    Problem(
+                        file,
+                        f"{pid} has consent 'none' in the participants table, so a story "
+                        "cannot name them; set anonymous: true or ask them to update "
+                        "their consent",
+                        field=f"consent.{pid}",
+                        line=_meta_line(doc, "consent", pid),
+                    )
+                )
 
 
-def _check_posts(inputs: Inputs, people: Mapping[str, Participant], problems: list[Problem]) -> None:
+def _check_posts(inputs: Inputs, people: _Known[Participant], problems: list[Problem]) -> None:
     staff = {s.id for s in inputs.config.staff}
     for doc in inputs.posts:
         post, file = doc.record, doc.source.file
-        for author in post.authors:
+        for i, author in enumerate(post.authors):
             if author in staff:
                 continue
-            person = people.get(author)
-            if person is None:
-                problems.append(Problem(file, f"no participant or staff member has id '{author}'",
-                                        field="authors", line=_meta_line(doc, "authors")))
-            elif not person.is_named:
-                problems.append(Problem(
-                    file, f"{author} has not agreed to be named on the portal (consent is 'none'), so they cannot be an author",
-                    field="authors", line=_meta_line(doc, "authors")))
+            person = people.valid.get(author)
+            if people.unknown(author):
+                problems.append(
+                    Problem(
+                        file,
+                        f"no participant or staff member has id '{author}'",
+                        field="authors",
+                        line=_meta_line(doc, "authors", i),
+                    )
+                )
+            elif person is not None and not person.is_named:
+                problems.append(
+                    Problem(
+                        file,
+                        f"{author} has not agreed to be named on the portal (consent is "
+                        "'none'), so they cannot be an author",
+                        field="authors",
+                        line=_meta_line(doc, "authors", i),
+                    )
+                )
         problems.extend(_body_images(doc, inputs.images))
 
 
@@ -616,19 +1062,21 @@ def _body_images(doc: Located[Any], images: frozenset[str]) -> Iterable[Problem]
             if "://" in target or target.startswith(("data:", "#")):
                 continue
             if _image_key(target) not in images:
-                yield Problem(doc.source.file, f"image '{target}' was not found in content/images/",
-                              field="image", line=doc.source.body_line + offset)
+                yield Problem(
+                    doc.source.file,
+                    f"image '{target}' was not found in content/images/",
+                    field="image",
+                    line=doc.source.body_line + offset,
+                )
 
 
 def _image_key(reference: str) -> str:
     """Normalise an image reference to its path under content/ (e.g. 'images/a.png')."""
     cleaned = reference.strip().split("#")[0].split("?")[0]
     parts = [p for p in cleaned.replace("\\", "/").split("/") if p not in {"", ".", ".."}]
-    if "images" in parts:
-        parts = parts[parts.index("images"):]
-    else:
-        parts = ["images", *parts]
-    return "/".join(parts)
+    if "images" not in parts:
+        return "/".join(["images", *parts])
+    return "/".join(parts[parts.index("images") :])
 
 
 image_key = _image_key
@@ -638,8 +1086,15 @@ def _check_config_images(inputs: Inputs, problems: list[Problem]) -> None:
     logo = inputs.config.site.logo
     if logo and _image_key(logo) not in inputs.images:
         pos = inputs.config_doc.position(("site", "logo"))
-        problems.append(Problem(inputs.config_file, f"image '{logo}' was not found in content/images/",
-                                field="site.logo", line=pos.line if pos else None))
+        problems.append(
+            Problem(
+                inputs.config_file,
+                f"image '{logo}' was not found in content/images/",
+                field="site.logo",
+                line=pos.line if pos else None,
+                col=pos.col if pos else None,
+            )
+        )
 
 
 __all__ = [
@@ -647,8 +1102,13 @@ __all__ = [
     "PARTICIPANT_REQUIRED",
     "SESSION_REQUIRED",
     "Inputs",
+    "Located",
+    "Rows",
     "cross_check",
     "describe_error",
+    "image_key",
+    "managers_above",
+    "reporting_line_relation",
     "validate_config",
     "validate_document",
     "validate_surveys",

@@ -1,0 +1,150 @@
+"""Audit stage: scan every built file for private values; any hit fails the build.
+
+The audit does not trust the public view: it collects the values that must never be published
+straight from the private model (emails, ids, grades, managers, unlisted columns, people without
+consent, unpublished content) and looks for each of them in every file of the built site,
+after undoing HTML and JSON escaping. A finding names the file and the field, never the value.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+
+from generator.config import PUBLISHABLE_FIELDS
+from generator.model import Participant, Project
+from generator.public import PublicSite
+
+DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".ods"})
+# Values shorter than this are too common to search for without drowning in false alarms.
+MIN_LENGTH = 4
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must not appear in the site, and what it is (never the value itself)."""
+
+    value: str
+    what: str
+
+
+def _participant_secrets(person: Participant, project: Project, public_fields: set[str]) -> Iterator[Secret]:
+    table = project.config.data.participants
+    yield Secret(person.email, f"a participant's email ({table} column 'email')")
+    yield Secret(person.id, f"a participant id ({table} column 'id')")
+    if person.manager_id:
+        yield Secret(person.manager_id, f"a manager id ({table} column 'manager_id')")
+    yield Secret(person.grade, f"a grade ({table} column 'grade')")
+    for column, value in sorted(person.extra.items()):
+        yield Secret(value, f"a private column ({table} column '{column}')")
+    if not person.is_named:
+        yield Secret(person.name, f"the name of a participant without consent ({table} column 'name')")
+        for name in ("bio", "job_title"):
+            yield Secret(getattr(person, name), f"a field of a participant without consent ({table} column '{name}')")
+        return
+    for name in PUBLISHABLE_FIELDS:
+        if name in public_fields:
+            continue
+        value = getattr(person, name)
+        for item in value if isinstance(value, tuple) else (value,):
+            yield Secret(item, f"a non-public field ({table} column '{name}')")
+
+
+def collect_secrets(project: Project, site: PublicSite) -> list[Secret]:
+    """List every private value, minus those that are also public in their own right."""
+    public_fields = set(project.config.privacy.public_fields)
+    secrets: list[Secret] = []
+    for person in project.participants:
+        secrets.extend(_participant_secrets(person, project, public_fields))
+    for pair in project.pairs:
+        secrets.append(Secret(pair.pair_id, f"a pair id ({project.config.data.pairs} column 'pair_id')"))
+    published_posts = {p.slug for p in site.posts if not p.draft}
+    for post in project.posts:
+        if post.slug not in published_posts:
+            reason = "a draft" if post.draft else "future-dated" if post.date > project.today else "unpublished"
+            secrets.append(Secret(post.title, f"the title of {reason} post ({post.file})"))
+    published_stories = {s.slug for s in site.stories if not s.draft}
+    for story in project.stories:
+        if story.slug not in published_stories:
+            secrets.append(Secret(story.title, f"the title of an unpublished story ({story.file})"))
+    public_text = _public_corpus(site)
+    kept = []
+    for secret in secrets:
+        value = " ".join(secret.value.split())
+        if len(value) < MIN_LENGTH or not _WORD.search(value):
+            continue
+        if value.casefold() in public_text:
+            continue  # e.g. a department that is private for one person and public for another
+        kept.append(Secret(value, secret.what))
+    return kept
+
+
+def _public_corpus(site: PublicSite) -> str:
+    """Return all text the public view lets through, case-folded, for excluding shared values."""
+    parts: list[str] = []
+    for person in site.people + site.staff:
+        parts += [person.name, person.job_title, person.department, person.location, person.bio,
+                  person.pronouns, *person.skills_offered, *person.skills_wanted, *person.interests]
+    for pair in site.pairs:
+        parts += [*pair.goals, pair.cohort_name]
+    for story in site.stories:
+        parts += [story.title, story.summary, story.body, *story.tags]
+    for post in site.posts:
+        parts += [post.title, post.summary, post.body, *post.categories, *post.tags]
+    parts.append(json.dumps(site.config.model_dump(mode="json", exclude={"grades", "data", "matching", "publish"})))
+    return html.unescape("\n".join(parts)).casefold()
+
+
+def _normalised(raw: str) -> str:
+    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), raw)
+    text = text.replace('\\"', '"').replace("\\/", "/")
+    return " ".join(html.unescape(html.unescape(text)).split()).casefold()
+
+
+def _automaton(secrets: Iterable[Secret]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for secret in secrets:
+        key = secret.value.casefold()
+        existing = automaton.get(key, ())
+        automaton.add_word(key, (key, (*existing[1], secret.what)) if existing else (key, (secret.what,)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _is_word_at(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands as a whole word (so 'P12' does not match 'P123')."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-")
+
+
+def audit_site(site_dir: Path, secrets: list[Secret]) -> list[str]:
+    """Return one finding per file and field where a private value appears (empty when clean)."""
+    findings: set[str] = set()
+    automaton = _automaton(secrets) if secrets else None
+    for path in sorted(site_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(site_dir).as_posix()
+        if path.suffix.lower() in DATA_SUFFIXES:
+            findings.add(f"{rel}: a data file must never be part of the site")
+            continue
+        if automaton is None:
+            continue
+        try:
+            text = _normalised(path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:
+            continue  # images and fonts: no text to leak through
+        for end, (key, whats) in automaton.iter(text):
+            start = end - len(key) + 1
+            if _is_word_at(text, start, end + 1):
+                findings.update(f"{rel}: contains {what}" for what in whats)
+    return sorted(findings)

@@ -1,0 +1,507 @@
+"""Public view: the only door from private data to pages.
+
+Renderers receive the objects built here and nothing else. A participant becomes a
+`PublicPerson` only with consent `named`, carrying only the programme's public fields; a pair
+appears only when both people consented; a story only when approved, consented and not in the
+future; a post only when it is neither a draft nor future-dated (drafts are let through, marked,
+only for `portal serve`). Participant-written text is made inert here, once: plain fields become
+Markdown text that cannot start any syntax, and Markdown bodies lose raw HTML, attribute lists,
+snippet markers and unsafe link schemes.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+
+from generator.config import ProgrammeConfig
+from generator.model import Pair, Participant, Post, Project, Story
+from generator.validate import image_key
+
+# --- making text inert -------------------------------------------------------------------
+
+# Every ASCII punctuation mark that can start Markdown, HTML, attr_list, Jinja, emoji or
+# snippet syntax becomes a numeric character reference: it displays the same, and does nothing.
+_ACTIVE = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|:~^=&\"'$%@]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _normalise(value: str) -> str:
+    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
+
+
+def md_text(value: str) -> str:
+    """Return plain text as Markdown that renders exactly that text and nothing else."""
+    single = " ".join(_normalise(value).split())
+    return _ACTIVE.sub(lambda m: f"&#{ord(m.group())};", single)
+
+
+def plain(value: str) -> str:
+    """Return one line of text safe for front matter and theme attributes (titles, names)."""
+    single = " ".join(_normalise(value).split())
+    return single.translate(str.maketrans({"<": "‹", ">": "›", '"': "”", "`": "'", "{": "(", "}": ")"}))
+
+
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_LINK_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^)\s]*)")
+_REF_DEFINITION = re.compile(r"^(\s{0,3}\[[^\]\n]+\]:\s*)(\S+)(.*)$")
+
+
+def safe_url(target: str) -> str:
+    """Return the link target if it is relative or http(s)/mailto; otherwise '#'."""
+    decoded = html.unescape(target.strip("<> "))
+    squashed = re.sub(r"[\s\x00-\x1f]+", "", decoded).casefold()
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", squashed)
+    if scheme and not squashed.startswith(_SAFE_SCHEMES):
+        return "#"
+    if squashed.startswith("//"):
+        return "#"
+    return target if target == decoded and "<" not in target else decoded.replace("<", "").replace(">", "")
+
+
+def _inert_line(line: str) -> str:
+    """Neutralise HTML, attr_list, Jinja, snippets and unsafe links in one Markdown line."""
+    out: list[str] = []
+    parts = re.split(r"(`+[^`\n]*`+)", line)  # keep inline code spans as they are
+    for index, part in enumerate(parts):
+        if index % 2 == 1:
+            out.append(part)
+            continue
+        part = re.sub(r"&(?![A-Za-z]+;|#\d+;|#x[0-9A-Fa-f]+;)", "&amp;", part)
+        part = part.replace("<", "&lt;")
+        part = part.replace("{", "&#123;").replace("}", "&#125;")
+        part = _LINK_TARGET.sub(lambda m: m.group(1) + safe_url(m.group(2)), part)
+        out.append(part)
+    line = "".join(out)
+    definition = _REF_DEFINITION.match(line)
+    if definition:
+        line = definition.group(1) + safe_url(definition.group(2)) + definition.group(3)
+    return line
+
+
+def md_body(text: str) -> str:
+    """Return participant-written Markdown with its formatting kept and its live syntax removed."""
+    lines = _normalise(text).replace("\r\n", "\n").split("\n")
+    out: list[str] = []
+    fence: str | None = None
+    for line in lines:
+        opening = _FENCE.match(line)
+        if fence is not None:
+            out.append(line)
+            if opening and opening.group(2)[0] == fence[0] and len(opening.group(2)) >= len(fence):
+                fence = None
+            continue
+        if opening:
+            fence = opening.group(2)
+            # An info string could carry attributes ({.x onclick=...}): keep only a language word.
+            language = re.match(r"\s*([A-Za-z0-9_+-]*)", line[opening.end() :])
+            out.append(opening.group(1) + fence + (language.group(1) if language else ""))
+            continue
+        if line.strip() in {"---", "..."}:
+            out.append("* * *")  # a horizontal rule that can never be read as front matter
+            continue
+        out.append(_inert_line(line))
+    if fence is not None:
+        out.append(fence)
+    return "\n".join(out).strip("\n")
+
+
+# --- opaque ids ----------------------------------------------------------------------------
+
+
+def opaque_id(kind: str, value: str, secret: str) -> str:
+    """Return a stable, meaningless 10-character id for a pair or person."""
+    digest = hashlib.blake2b(f"{kind}\x00{value}".encode(), key=secret.encode()[:64], digest_size=10).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:10]
+
+
+# --- public objects --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPerson:
+    """A consenting participant or member of staff, with only publishable fields (already inert)."""
+
+    key: str
+    name: str
+    role: str
+    pronouns: str = ""
+    job_title: str = ""
+    department: str = ""
+    location: str = ""
+    skills_offered: tuple[str, ...] = ()
+    skills_wanted: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    bio: str = ""
+    photo: str = ""
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedDate:
+    """A planned session of a pair, with its date computed from the pair's start."""
+
+    number: int
+    title: str
+    date: dt.date | None
+    held: bool
+
+
+@dataclass(frozen=True)
+class PublicPair:
+    """A pair whose two people both consented to be named."""
+
+    key: str
+    cohort_id: str
+    cohort_name: str
+    status: str
+    mentor: PublicPerson
+    mentee: PublicPerson
+    start_date: dt.date | None
+    goals: tuple[str, ...]
+    mentor_brings: tuple[str, ...]
+    shared_interests: tuple[str, ...]
+    reasons: tuple[str, ...]
+    plan: tuple[PlannedDate, ...]
+    sessions_held: int
+    stories: tuple[str, ...] = ()
+    posts: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """Return the page title: both names."""
+        return f"{self.mentor.display_name} and {self.mentee.display_name}"
+
+
+@dataclass(frozen=True)
+class PublicStory:
+    """An approved, consented story (anonymous ones carry roles, not people)."""
+
+    slug: str
+    title: str
+    date: dt.date
+    summary: str
+    tags: tuple[str, ...]
+    body: str
+    anonymous: bool
+    image: str
+    pair_key: str = ""
+    people: tuple[PublicPerson, ...] = ()
+    byline: str = ""
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class PublicPost:
+    """A blog post that is published (or, in preview, a draft shown as such)."""
+
+    slug: str
+    title: str
+    date: dt.date
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    summary: str
+    body: str
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure for the home page; None when suppressed for privacy."""
+
+    label: str
+    value: int | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PublicSite:
+    """Everything a page may show."""
+
+    config: ProgrammeConfig
+    today: dt.date
+    people: tuple[PublicPerson, ...]
+    staff: tuple[PublicPerson, ...]
+    pairs: tuple[PublicPair, ...]
+    stories: tuple[PublicStory, ...]
+    posts: tuple[PublicPost, ...]
+    figures: tuple[Figure, ...]
+    images: Mapping[str, str]
+    unpublished_pairs: Mapping[str, int] = field(default_factory=dict)
+    preview: bool = False
+
+    def pairs_in(self, cohort_id: str) -> list[PublicPair]:
+        """Return the cohort's public pairs, in page order."""
+        return [p for p in self.pairs if p.cohort_id == cohort_id]
+
+
+def _person(participant: Participant, config: ProgrammeConfig, secret: str, images: frozenset[str]) -> PublicPerson:
+    """Copy only the allow-listed fields of a consenting participant."""
+    allowed = set(config.privacy.public_fields)
+
+    def text(name: str) -> str:
+        return md_text(getattr(participant, name)) if name in allowed else ""
+
+    def many(name: str) -> tuple[str, ...]:
+        return tuple(md_text(v) for v in getattr(participant, name)) if name in allowed else ()
+
+    key = opaque_id("person", participant.id, secret)
+    photo = ""
+    if "photo" in allowed and participant.photo and image_key(participant.photo) in images:
+        # Photo files are often named after the employee id: publish them under the opaque key.
+        photo = f"images/people/{key}{PurePosixPath(participant.photo).suffix.lower()}"
+    return PublicPerson(
+        key=key,
+        name=md_text(participant.name),
+        display_name=plain(participant.name),
+        role=participant.role,
+        pronouns=text("pronouns"),
+        job_title=text("job_title"),
+        department=text("department"),
+        location=text("location"),
+        skills_offered=many("skills_offered"),
+        skills_wanted=many("skills_wanted"),
+        interests=many("interests"),
+        bio=text("bio"),
+        photo=photo,
+    )
+
+
+def _match_reasons(mentor: Participant, mentee: Participant, config: ProgrammeConfig) -> tuple[str, ...]:
+    """Explain why a pair was matched, naming rules met but never a grade."""
+    rules = config.matching
+    reasons = ["The mentor is a more junior colleague, as the programme requires, so the usual direction of advice is reversed."]
+    if rules.exclude_direct_line:
+        reasons.append(
+            "Neither is in the other's reporting line"
+            + (" (directly or one level removed)" if rules.exclude_skip_level else "")
+            + ", so sessions can be candid."
+        )
+    public = set(config.privacy.public_fields)
+    for column in rules.must_differ:
+        if column == "department" and "department" in public:
+            reasons.append("They work in different departments, so each sees a part of the organisation that is new to them.")
+    for column in rules.must_match:
+        if column == "location" and "location" in public:
+            reasons.append("They work in the same place, so they can meet in person.")
+    wanted = {s.casefold() for s in mentee.skills_wanted}
+    overlap = [s for s in mentor.skills_offered if s.casefold() in wanted]
+    if overlap and {"skills_offered", "skills_wanted"} <= public:
+        reasons.append(f"What the mentor offers matches what the mentee wants to learn ({len(overlap)} in common).")
+    shared = {s.casefold() for s in mentee.interests} & {s.casefold() for s in mentor.interests}
+    if shared and "interests" in public:
+        reasons.append(f"They share {len(shared)} interest{'s' if len(shared) > 1 else ''}.")
+    return tuple(reasons)
+
+
+def _plan(pair: Pair, project: Project, held: int) -> tuple[PlannedDate, ...]:
+    cohort = project.config.cohort(pair.cohort)
+    if cohort is None:
+        return ()
+    start = pair.start_date or cohort.start
+    plan = {s.number: s.title for s in project.config.session_plan}
+    return tuple(
+        PlannedDate(
+            number=n,
+            title=md_text(plan.get(n, f"Session {n}")),
+            date=start + dt.timedelta(weeks=cohort.cadence_weeks * (n - 1)),
+            held=n <= held,
+        )
+        for n in range(1, cohort.sessions + 1)
+    )
+
+
+def _suppress(count: int, minimum: int) -> int | None:
+    return count if count >= minimum else None
+
+
+def build_public_view(project: Project, preview: bool = False) -> PublicSite:
+    """Select and copy everything publishable; nothing else leaves this function."""
+    config = project.config
+    secret = f"{config.programme.organisation}\x00{config.programme.name}"
+    today = project.today
+    by_id = project.participant_index()
+    named = {pid: p for pid, p in by_id.items() if p.is_named}
+    people = {pid: _person(p, config, secret, project.images) for pid, p in sorted(named.items())}
+    cohorts = {c.id: c for c in config.cohorts}
+
+    held: dict[str, int] = defaultdict(int)
+    for session in project.sessions:
+        if session.status == "held":
+            held[session.pair_id] += 1
+
+    def published_story(story: Story) -> bool:
+        if story.date > today:
+            return False
+        if story.status == "approved":
+            return True
+        return preview and story.status == "draft"
+
+    def published_post(post: Post) -> bool:
+        if post.date > today:
+            return False
+        return preview or not post.draft
+
+    public_pairs: dict[str, PublicPair] = {}
+    unpublished: dict[str, int] = defaultdict(int)
+    pair_by_id = {p.pair_id: p for p in project.pairs}
+    for pair in sorted(project.pairs, key=lambda p: (p.cohort, p.pair_id)):
+        if not pair.is_approved:
+            continue
+        if pair.mentor_id not in named or pair.mentee_id not in named:
+            unpublished[pair.cohort] += 1
+            continue
+        mentor, mentee = by_id[pair.mentor_id], by_id[pair.mentee_id]
+        wanted = {s.casefold() for s in mentee.skills_wanted}
+        public_fields = set(config.privacy.public_fields)
+        brings = tuple(md_text(s) for s in mentor.skills_offered if s.casefold() in wanted) if {
+            "skills_offered", "skills_wanted"} <= public_fields else ()
+        shared = tuple(md_text(s) for s in mentor.interests if s.casefold() in {i.casefold() for i in mentee.interests}) if (
+            "interests" in public_fields) else ()
+        cohort = cohorts[pair.cohort]
+        public_pairs[pair.pair_id] = PublicPair(
+            key=opaque_id("pair", pair.pair_id, secret),
+            cohort_id=pair.cohort,
+            cohort_name=plain(cohort.name),
+            status=pair.status,
+            mentor=people[pair.mentor_id],
+            mentee=people[pair.mentee_id],
+            start_date=pair.start_date,
+            goals=tuple(md_text(g) for g in pair.goals),
+            mentor_brings=brings,
+            shared_interests=shared,
+            reasons=_match_reasons(mentor, mentee, config),
+            plan=_plan(pair, project, held[pair.pair_id]),
+            sessions_held=held[pair.pair_id],
+        )
+
+    stories: list[PublicStory] = []
+    for story in sorted(project.stories, key=lambda s: (s.date, s.slug), reverse=True):
+        if not published_story(story):
+            continue
+        pair = pair_by_id.get(story.pair)
+        public_pair = public_pairs.get(story.pair) if story.pair else None
+        if story.anonymous:
+            roles = _anonymous_byline(pair)
+            stories.append(PublicStory(
+                slug=story.slug, title=plain(story.title), date=story.date, summary=plain(story.summary),
+                tags=tuple(plain(t) for t in story.tags), body=md_body(story.body), anonymous=True,
+                image=image_key(story.image) if story.image else "", byline=roles,
+                draft=story.status != "approved"))
+            continue
+        if pair is not None and public_pair is None:
+            continue  # a named story about a pair that cannot be named is never published
+        members = [pid for pid in ((pair.mentor_id, pair.mentee_id) if pair else ())]
+        if story.status == "approved" and not all(pid in story.consent and pid in named for pid in members):
+            continue
+        stories.append(PublicStory(
+            slug=story.slug, title=plain(story.title), date=story.date, summary=plain(story.summary),
+            tags=tuple(plain(t) for t in story.tags), body=md_body(story.body), anonymous=False,
+            image=image_key(story.image) if story.image else "",
+            pair_key=public_pair.key if public_pair else "",
+            people=tuple(people[pid] for pid in members),
+            draft=story.status != "approved"))
+
+    staff = tuple(
+        PublicPerson(key=s.id, name=md_text(s.name), display_name=plain(s.name), role="staff",
+                     job_title=md_text(s.title), bio=md_text(s.bio))
+        for s in sorted(config.staff, key=lambda s: s.id)
+    )
+    staff_ids = {s.id for s in config.staff}
+    posts: list[PublicPost] = []
+    for post in sorted(project.posts, key=lambda p: (p.date, p.slug), reverse=True):
+        if not published_post(post):
+            continue
+        if not all(a in staff_ids or a in named for a in post.authors):
+            continue
+        authors = tuple(a if a in staff_ids else people[a].key for a in post.authors)
+        posts.append(PublicPost(
+            slug=post.slug, title=plain(post.title), date=post.date, authors=authors,
+            categories=tuple(plain(c) for c in post.categories), tags=tuple(plain(t) for t in post.tags),
+            summary=plain(post.summary), body=md_body(post.body), draft=post.draft))
+
+    # Link pairs to their stories and to posts written by either member.
+    key_of_person = {p.key: pid for pid, p in people.items()}
+    final_pairs: list[PublicPair] = []
+    for pair_id, public_pair in public_pairs.items():
+        pair = pair_by_id[pair_id]
+        members = {pair.mentor_id, pair.mentee_id}
+        related_stories = tuple(s.slug for s in stories if s.pair_key == public_pair.key)
+        related_posts = tuple(
+            p.slug for p in posts if any(key_of_person.get(a) in members for a in p.authors)
+        )
+        final_pairs.append(replace(public_pair, stories=related_stories, posts=related_posts))
+
+    used_people = {p.key for pair in final_pairs for p in (pair.mentor, pair.mentee)}
+    used_people |= {a for post in posts for a in post.authors}
+    used_people |= {p.key for s in stories for p in s.people}
+    public_people = tuple(p for p in people.values() if p.key in used_people)
+
+    # Published path -> path under content/ of every image a public page shows.
+    images: dict[str, str] = {}
+    if config.site.logo:
+        images[image_key(config.site.logo)] = image_key(config.site.logo)
+    for pid, person in people.items():
+        if person.photo and person.key in used_people:
+            images[person.photo] = image_key(named[pid].photo)
+    for story in stories:
+        if story.image:
+            images[story.image] = story.image
+    for body in [s.body for s in stories] + [p.body for p in posts]:
+        for match in re.finditer(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)", body):
+            key = image_key(match.group(1))
+            if key in project.images:
+                images[key] = key
+
+    return PublicSite(
+        config=config,
+        today=today,
+        people=public_people,
+        staff=staff,
+        pairs=tuple(sorted(final_pairs, key=lambda p: (p.cohort_id, p.title.casefold(), p.key))),
+        stories=tuple(stories),
+        posts=tuple(posts),
+        figures=_figures(project, len(final_pairs)),
+        images=dict(sorted(images.items())),
+        unpublished_pairs=dict(sorted(unpublished.items())),
+        preview=preview,
+    )
+
+
+def _anonymous_byline(pair: Pair | None) -> str:
+    """Describe an anonymous story's pair by role only."""
+    if pair is None:
+        return "A pair from the programme"
+    return "A junior colleague and the senior leader they mentored"
+
+
+def _figures(project: Project, public_pairs: int) -> tuple[Figure, ...]:
+    """Compute the home page's key figures, hiding any count below the minimum group size."""
+    minimum = project.config.privacy.min_group_size
+    approved = [p for p in project.pairs if p.is_approved]
+    mentors = {p.mentor_id for p in approved}
+    mentees = {p.mentee_id for p in approved}
+    held = [s for s in project.sessions if s.status == "held"]
+    hours = sum((s.minutes or 0) for s in held) // 60
+    cohorts_run = {p.cohort for p in approved}
+    departments = {project.participant_index()[pid].department for pid in mentors | mentees
+                   if pid in project.participant_index()}
+    return (
+        Figure("pairs matched", _suppress(len(approved), minimum)),
+        Figure("junior mentors", _suppress(len(mentors), minimum)),
+        Figure("senior leaders mentored", _suppress(len(mentees), minimum)),
+        Figure("sessions held", _suppress(len(held), minimum)),
+        Figure("hours of mentoring", _suppress(hours, minimum) if len(held) >= minimum else None),
+        Figure("departments taking part", _suppress(len(departments), minimum)),
+        Figure("cohorts", len(cohorts_run)),
+    )

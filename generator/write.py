@@ -1,0 +1,74 @@
+"""Write stage: put rendered files into site_src/, touching only what changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a write changed."""
+
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Replace a file in one step so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_tree(target: Path, files: Mapping[str, str], copies: Mapping[str, Path]) -> WriteReport:
+    """Make *target* hold exactly *files* (text, LF) and *copies* (bytes from disk)."""
+    wanted: dict[str, bytes] = {rel: text.replace("\r\n", "\n").encode("utf-8") for rel, text in files.items()}
+    for rel, source in copies.items():
+        if rel in wanted:
+            raise ValueError(f"{rel} is both generated and copied")  # a bug, not user input
+        wanted[rel] = source.read_bytes()
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    unchanged = 0
+    for rel in sorted(wanted):
+        path = target / rel
+        data = wanted[rel]
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            unchanged += 1
+            continue
+        _atomic_write(path, data)
+        written.append(rel)
+    removed: list[str] = []
+    for path in sorted(target.rglob("*"), reverse=True):
+        rel = path.relative_to(target).as_posix()
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif rel not in wanted:
+            path.unlink()
+            removed.append(rel)
+    return WriteReport(tuple(written), unchanged, tuple(sorted(removed)))
+
+
+def replace_directory(new: Path, target: Path) -> None:
+    """Swap a freshly built directory into place, keeping the old one until the swap."""
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    if old.exists():
+        shutil.rmtree(old)

@@ -1,0 +1,830 @@
+"""Tests of `portal match`: hard rules, optimality against brute force, determinism, reasons."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import random
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import match
+from generator.config import ProgrammeConfig
+from generator.errors import InputError
+from generator.match import (
+    MatchResult,
+    check_output_path,
+    default_proposals_path,
+    default_report_path,
+    propose_matches,
+    render_match_report,
+    spreadsheet_safe,
+    write_match_report,
+    write_proposals_csv,
+)
+from generator.model import Pair, Participant, Project
+
+# Grade names that cannot turn up by accident in ids or words, so leaks are detectable.
+GRADES = [f"Band {c}" for c in "ABCDEFGH"]
+
+
+def make_config(**matching: Any) -> ProgrammeConfig:
+    """Return a minimal valid programme with two cohorts and these matching settings."""
+
+    def cohort(cid: str, year: int) -> dict[str, Any]:
+        return {
+            "id": cid,
+            "name": f"Cohort {cid}",
+            "applications": {"opens": f"{year}-01-01", "closes": f"{year}-02-01"},
+            "start": f"{year}-03-01",
+            "end": f"{year}-09-01",
+            "sessions": 6,
+            "cadence_weeks": 4,
+            "session_minutes": 60,
+        }
+
+    return ProgrammeConfig.model_validate(
+        {
+            "programme": {
+                "name": "Switch",
+                "organisation": "Council",
+                "objectives": ["digital skills"],
+                "objective_statement": "Leaders learn.",
+                "sponsor": {"name": "Sponsor"},
+                "contact": {"name": "Office"},
+            },
+            "grades": GRADES,
+            "cohorts": [cohort("c1", 2024), cohort("c2", 2025)],
+            "design": {
+                "eligibility": {"mentors": "juniors", "mentees": "leaders"},
+                "selection": "open",
+                "spaces": 10,
+                "sign_up": "apply",
+                "commitment": "six sessions",
+                "monitoring": "check-ins",
+            },
+            "session_plan": [{"number": 1, "title": "Hello", "agenda": ["meet"]}],
+            "ground_rules": {
+                "confidentiality": "c",
+                "confidentiality_limits": "l",
+                "who_initiates": "mentee",
+                "response_days": 3,
+                "no_retaliation": "n",
+                "withdrawal": "w",
+                "rematch": "r",
+            },
+            "matching": matching,
+            "data": {"participants": "data/participants.csv", "pairs": "data/pairs.csv"},
+        }
+    )
+
+
+def person(pid: str, role: str, grade: int, dept: str = "", cohort: str = "c2",
+           **fields: Any) -> Participant:
+    """Return a participant; the department defaults to one of their own."""
+    return Participant(
+        id=pid,
+        name=f"Person {pid}",
+        email=f"{pid}@example.org",
+        role=role,
+        grade=GRADES[grade],
+        department=dept or f"dept-{pid}",
+        cohort=cohort,
+        **fields,
+    )
+
+
+def pair(pid: str, mentor: str, mentee: str, cohort: str = "c2", status: str = "active") -> Pair:
+    """Return a pair row."""
+    return Pair(pair_id=pid, mentor_id=mentor, mentee_id=mentee, cohort=cohort, status=status)
+
+
+def make_project(people: Sequence[Participant], pairs: Sequence[Pair] = (),
+                 root: Path = Path("/nonexistent/project"), **matching: Any) -> Project:
+    """Return a Project built directly from records."""
+    return Project(
+        root=root,
+        config=make_config(**matching),
+        participants=tuple(people),
+        pairs=tuple(pairs),
+        sessions=(),
+        surveys=(),
+        stories=(),
+        posts=(),
+        guides=(),
+        today=dt.date(2025, 1, 1),
+    )
+
+
+def pairs_of(result: MatchResult) -> set[tuple[str, str]]:
+    """Return the proposed (mentor, mentee) id pairs."""
+    return {(p.mentor_id, p.mentee_id) for p in result.proposals}
+
+
+def reason_of(result: MatchResult, pid: str) -> str:
+    """Return the unmatched reason given for one person."""
+    return next(u.reason for u in result.unmatched if u.participant_id == pid)
+
+
+# --- an independent statement of the rules and the score (the oracle) -----------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _value(p: Participant, column: str) -> str:
+    if column in ("department", "location", "job_title"):
+        return _norm(getattr(p, column))
+    return _norm(p.extra.get(column, ""))
+
+
+def _chain(pid: str, people: dict[str, Participant], levels: int) -> list[str]:
+    out: list[str] = []
+    current = people[pid].manager_id
+    while current and current in people and len(out) < levels:
+        out.append(current)
+        current = people[current].manager_id
+    return out
+
+
+def oracle_eligible(project: Project, mentor: Participant, mentee: Participant) -> bool:
+    """Say whether a pair meets every hard rule, written as plainly as possible."""
+    rules = project.config.matching
+    if GRADES.index(mentee.grade) - GRADES.index(mentor.grade) < rules.min_grade_gap:
+        return False
+    if rules.exclude_direct_line:
+        people = project.participant_index()
+        levels = 2 if rules.exclude_skip_level else 1
+        if mentee.id in _chain(mentor.id, people, levels):
+            return False
+        if mentor.id in _chain(mentee.id, people, levels):
+            return False
+    for column in rules.must_differ:
+        a, b = _value(mentor, column), _value(mentee, column)
+        if not a or not b or a == b:
+            return False
+    for column in rules.must_match:
+        a, b = _value(mentor, column), _value(mentee, column)
+        if not a or not b or a != b:
+            return False
+    for earlier in project.pairs:
+        if earlier.status != "proposed" and {earlier.mentor_id, earlier.mentee_id} == {
+            mentor.id,
+            mentee.id,
+        }:
+            return False
+    return not any({a, b} == {mentor.id, mentee.id} for a, b in rules.never_pair)
+
+
+def oracle_score(project: Project, mentor: Participant, mentee: Participant) -> float:
+    """Compute the documented score formula with plain sets."""
+    rules = project.config.matching
+    wanted = {_norm(s) for s in mentee.skills_wanted}
+    offered = {_norm(s) for s in mentor.skills_offered}
+    skills = len(wanted & offered) / len(wanted) if wanted else 0.0
+    a, b = {_norm(s) for s in mentor.interests}, {_norm(s) for s in mentee.interests}
+    interests = len(a & b) / len(a | b) if a | b else 0.0
+    total = rules.weight_skills * skills + rules.weight_interests * interests
+    if rules.prefer_different:
+        hits = sum(
+            1 for c in rules.prefer_different
+            if _value(mentor, c) and _value(mentee, c) and _value(mentor, c) != _value(mentee, c)
+        )
+        total += rules.weight_prefer_different * hits / len(rules.prefer_different)
+    if rules.prefer_same:
+        hits = sum(
+            1 for c in rules.prefer_same
+            if _value(mentor, c) and _value(mentor, c) == _value(mentee, c)
+        )
+        total += rules.weight_prefer_same * hits / len(rules.prefer_same)
+    return total
+
+
+def available(project: Project, cohort: str) -> tuple[dict[str, int], list[Participant]]:
+    """Return each available mentor's room and the available mentees."""
+    approved = [p for p in project.pairs if p.cohort == cohort and p.is_approved]
+    load = Counter(p.mentor_id for p in approved)
+    busy = {p.mentee_id for p in approved}
+    cap = project.config.matching.mentor_capacity
+    room = {
+        p.id: cap - load[p.id]
+        for p in project.participants
+        if p.cohort == cohort and p.role == "mentor" and load[p.id] < cap
+    }
+    mentees = [
+        p for p in project.participants
+        if p.cohort == cohort and p.role == "mentee" and p.id not in busy
+    ]
+    return room, mentees
+
+
+def brute_force(project: Project, cohort: str) -> tuple[int, float]:
+    """Return the best (number of pairs, total score) by trying every assignment."""
+    people = project.participant_index()
+    room, mentees = available(project, cohort)
+    options = [
+        [None] + [m for m in sorted(room) if oracle_eligible(project, people[m], e)]
+        for e in mentees
+    ]
+    best = (0, 0.0)
+    for choice in itertools.product(*options):
+        chosen = Counter(m for m in choice if m is not None)
+        if any(count > room[m] for m, count in chosen.items()):
+            continue
+        total = sum(
+            oracle_score(project, people[m], e) for m, e in zip(choice, mentees, strict=True)
+            if m is not None
+        )
+        count = sum(chosen.values())
+        if (count, total) > (best[0], best[1] + 1e-9):
+            best = (count, total)
+    return best
+
+
+# --- random small cohorts ------------------------------------------------------------
+
+
+@st.composite
+def small_programmes(draw: st.DrawFn) -> Project:
+    """Draw a tiny cohort (≤5 mentors, ≤5 mentees) with random rules, history and weights."""
+    words = st.lists(st.sampled_from(["Excel", "python", "TikTok", "data"]), max_size=3)
+    hobbies = st.lists(st.sampled_from(["running", "chess", "film"]), max_size=2)
+    people: list[Participant] = [
+        person("boss", "mentee", 7, "top", cohort="c1"),  # outside the cohort, in the tree
+    ]
+    n_mentors = draw(st.integers(0, 5))
+    n_mentees = draw(st.integers(0 if n_mentors else 1, 5))  # never an empty cohort
+    specs = [("mentor", i) for i in range(n_mentors)] + [("mentee", i) for i in range(n_mentees)]
+    for role, i in specs:
+        pid = ("m" if role == "mentor" else "x") + str(i)
+        grade = draw(st.integers(0, 4) if role == "mentor" else st.integers(2, 7))
+        managers = [p.id for p in people]
+        people.append(
+            person(
+                pid,
+                role,
+                grade,
+                draw(st.sampled_from(["Finance", "IT", "HR"])),
+                location=draw(st.sampled_from(["Leeds", "York", ""])),
+                manager_id=draw(st.sampled_from(["", *managers])),
+                skills_offered="; ".join(draw(words)),
+                skills_wanted="; ".join(draw(words)),
+                interests="; ".join(draw(hobbies)),
+                extra={"network": draw(st.sampled_from(["alpha", "beta", ""]))},
+            )
+        )
+    mentor_ids = [f"m{i}" for i in range(n_mentors)]
+    mentee_ids = [f"x{i}" for i in range(n_mentees)]
+    capacity = draw(st.integers(1, 2))
+    pairs: list[Pair] = []
+    cross = [(m, e) for m in mentor_ids for e in mentee_ids]
+    if cross:
+        for k, (m, e) in enumerate(draw(st.lists(st.sampled_from(cross), max_size=3,
+                                                  unique=True))):
+            status = draw(st.sampled_from(["completed", "withdrawn", "proposed", "active"]))
+            pairs.append(pair(f"old{k}", m, e, cohort="c1", status=status))
+        # Some approved pairs already in this cohort, within capacity.
+        load: Counter[str] = Counter()
+        busy: set[str] = set()
+        for k, (m, e) in enumerate(draw(st.lists(st.sampled_from(cross), max_size=2,
+                                                  unique=True))):
+            if e not in busy and load[m] < capacity:
+                busy.add(e)
+                load[m] += 1
+                pairs.append(pair(f"now{k}", m, e, status=draw(
+                    st.sampled_from(["active", "paused", "completed"]))))
+    never = draw(st.lists(st.sampled_from(cross), max_size=2, unique=True)) if cross else []
+    weights = st.sampled_from([0.0, 0.5, 1.0, 3.0])
+    project = make_project(
+        people,
+        pairs,
+        min_grade_gap=draw(st.integers(1, 3)),
+        exclude_direct_line=draw(st.booleans()),
+        exclude_skip_level=draw(st.booleans()),
+        must_differ=draw(st.sampled_from([[], ["department"]])),
+        must_match=draw(st.sampled_from([[], ["location"]])),
+        prefer_different=draw(st.sampled_from([[], ["network"], ["network", "department"]])),
+        prefer_same=draw(st.sampled_from([[], ["location"]])),
+        mentor_capacity=capacity,
+        weight_skills=draw(weights),
+        weight_interests=draw(weights),
+        weight_prefer_different=draw(weights),
+        weight_prefer_same=draw(weights),
+        never_pair=[list(p) for p in never],
+    )
+    # Shuffle the rows: the result must not depend on their order.
+    order = draw(st.permutations(range(len(project.participants))))
+    return replace(project, participants=tuple(project.participants[i] for i in order))
+
+
+FAST = settings(max_examples=150, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(small_programmes())
+def test_no_proposal_breaks_a_hard_rule_and_the_result_is_optimal(project: Project) -> None:
+    result = propose_matches(project, "c2")
+    people = project.participant_index()
+    room, mentees = available(project, "c2")
+    mentee_ids = {e.id for e in mentees}
+    for p in result.proposals:
+        assert oracle_eligible(project, people[p.mentor_id], people[p.mentee_id]), p
+        assert p.mentor_id in room and p.mentee_id in mentee_ids
+        assert p.score == pytest.approx(
+            oracle_score(project, people[p.mentor_id], people[p.mentee_id]), abs=1e-4
+        )
+    load = Counter(p.mentor_id for p in result.proposals)
+    assert all(load[m] <= room[m] for m in load), "mentor capacity exceeded"
+    assert len({p.mentee_id for p in result.proposals}) == len(result.proposals)
+    best_count, best_score = brute_force(project, "c2")
+    ours = sum(oracle_score(project, people[p.mentor_id], people[p.mentee_id])
+               for p in result.proposals)
+    assert len(result.proposals) == best_count
+    assert ours == pytest.approx(best_score, abs=1e-5)
+
+
+@FAST
+@given(small_programmes())
+def test_every_unmatched_person_gets_a_true_reason(project: Project) -> None:
+    result = propose_matches(project, "c2")
+    people = project.participant_index()
+    room, mentees = available(project, "c2")
+    used = Counter(p.mentor_id for p in result.proposals)
+    matched_mentees = {p.mentee_id for p in result.proposals}
+    approved_mentors = {p.mentor_id for p in project.pairs if p.cohort == "c2" and p.is_approved}
+    expected = {m for m in room if not used[m] and m not in approved_mentors}
+    expected |= {e.id for e in mentees if e.id not in matched_mentees}
+    assert {u.participant_id for u in result.unmatched} == expected
+    for u in result.unmatched:
+        me = people[u.participant_id]
+        if u.role == "mentor":
+            eligible = [e for e in mentees if oracle_eligible(project, me, e)]
+            assert all(e.id in matched_mentees for e in eligible)
+        else:
+            eligible = [people[m] for m in room if oracle_eligible(project, people[m], me)]
+            assert all(used[m.id] == room[m.id] for m in eligible)
+        if eligible:
+            assert u.reason.startswith("no proposal: "), u.reason
+            assert f" {len(eligible)} eligible" in u.reason or "only eligible" in u.reason
+        else:
+            assert u.reason.startswith(f"no eligible {'mentee' if u.role == 'mentor' else 'mentor'}")
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_programmes(), st.randoms(use_true_random=False))
+def test_same_input_in_any_row_order_gives_the_same_output(project: Project,
+                                                            rng: random.Random) -> None:
+    first = propose_matches(project, "c2")
+    people = list(project.participants)
+    pairs = list(project.pairs)
+    rng.shuffle(people)
+    rng.shuffle(pairs)
+    again = propose_matches(replace(project, participants=tuple(people), pairs=tuple(pairs)), "c2")
+    assert again == first
+    assert render_match_report(again) == render_match_report(first)
+
+
+# --- each hard rule, one at a time -----------------------------------------------------
+
+
+def test_minimum_grade_gap_is_a_hard_rule() -> None:
+    people = [person("m", "mentor", 2), person("e", "mentee", 4)]
+    result = propose_matches(make_project(people, min_grade_gap=3), "c2")
+    assert result.proposals == ()
+    assert reason_of(result, "m") == (
+        "no eligible mentee: the only available mentee is fewer than 3 grades senior to you"
+    )
+    assert reason_of(result, "e") == (
+        "no eligible mentor: the only available mentor is fewer than 3 grades junior to you"
+    )
+    assert pairs_of(propose_matches(make_project(people, min_grade_gap=2), "c2")) == {("m", "e")}
+
+
+def test_direct_reporting_line_is_excluded_unless_configured_off() -> None:
+    people = [person("m", "mentor", 0, manager_id="e"), person("e", "mentee", 5)]
+    result = propose_matches(make_project(people), "c2")
+    assert result.proposals == ()
+    assert reason_of(result, "m") == (
+        "no eligible mentee: the only available mentee is in your reporting line"
+    )
+    allowed = propose_matches(make_project(people, exclude_direct_line=False), "c2")
+    assert pairs_of(allowed) == {("m", "e")}
+
+
+def test_skip_level_is_excluded_unless_configured_off() -> None:
+    # m reports to a team leader (in another cohort) who reports to e.
+    people = [
+        person("m", "mentor", 0, manager_id="lead"),
+        person("lead", "mentee", 3, cohort="c1", manager_id="e"),
+        person("e", "mentee", 6),
+    ]
+    assert propose_matches(make_project(people), "c2").proposals == ()
+    allowed = propose_matches(make_project(people, exclude_skip_level=False), "c2")
+    assert pairs_of(allowed) == {("m", "e")}
+
+
+def test_three_levels_up_is_not_a_reporting_line_conflict() -> None:
+    # The chief executive is in everyone's chain; only two levels are excluded.
+    people = [
+        person("m", "mentor", 0, manager_id="a"),
+        person("a", "mentee", 3, cohort="c1", manager_id="b"),
+        person("b", "mentee", 5, cohort="c1", manager_id="ceo"),
+        person("ceo", "mentee", 7),
+    ]
+    assert pairs_of(propose_matches(make_project(people), "c2")) == {("m", "ceo")}
+
+
+def test_a_mentee_managing_the_mentor_two_levels_down_blocks_both_ways() -> None:
+    people = [
+        person("e", "mentee", 7, manager_id="m"),  # odd data: a mentor above a mentee
+        person("m", "mentor", 0),
+    ]
+    assert propose_matches(make_project(people), "c2").proposals == ()
+
+
+def test_must_differ_attribute() -> None:
+    people = [person("m", "mentor", 0, "Finance"), person("e", "mentee", 5, " finance ")]
+    result = propose_matches(make_project(people, must_differ=["department"]), "c2")
+    assert result.proposals == ()
+    assert reason_of(result, "m") == (
+        "no eligible mentee: the only available mentee has the same department as you"
+    )
+    assert pairs_of(propose_matches(make_project(people), "c2")) == {("m", "e")}
+
+
+def test_must_match_attribute_and_a_blank_value() -> None:
+    people = [
+        person("m1", "mentor", 0, location="Leeds"),
+        person("m2", "mentor", 0, location=""),
+        person("e1", "mentee", 5, location="York"),
+        person("e2", "mentee", 5, location="leeds"),
+    ]
+    result = propose_matches(make_project(people, must_match=["location"]), "c2")
+    assert pairs_of(result) == {("m1", "e2")}
+    assert reason_of(result, "m2") == (
+        "no eligible mentee: your location is not recorded, and matching requires it to be "
+        "the same as your partner's"
+    )
+    assert reason_of(result, "e1") == (
+        "no eligible mentor: of the 2 available mentors, 1 has no location recorded and "
+        "1 has a different location"
+    )
+
+
+def test_private_extra_column_can_be_a_rule() -> None:
+    people = [
+        person("m", "mentor", 0, extra={"network": "alpha"}),
+        person("e", "mentee", 5, extra={"network": "Alpha"}),
+    ]
+    assert propose_matches(make_project(people, must_differ=["network"]), "c2").proposals == ()
+
+
+def test_unknown_matching_column_is_a_located_error() -> None:
+    people = [person("m", "mentor", 0), person("e", "mentee", 5)]
+    with pytest.raises(InputError) as caught:
+        propose_matches(make_project(people, prefer_different=["shoe_size"]), "c2")
+    assert [str(p) for p in caught.value.problems] == [
+        "programme.yaml: matching.prefer_different[0]: 'shoe_size' is not a column of the "
+        "participants table (data/participants.csv)"
+    ]
+
+
+@pytest.mark.parametrize("status", ["completed", "withdrawn", "active"])
+def test_a_pair_that_existed_before_is_never_proposed_again(status: str) -> None:
+    people = [person("m", "mentor", 0), person("e", "mentee", 5),
+              person("m2", "mentor", 1)]
+    earlier = [pair("OLD1", "m", "e", cohort="c1", status=status)]
+    result = propose_matches(make_project(people, earlier), "c2")
+    assert pairs_of(result) == {("m2", "e")}
+    assert reason_of(result, "m") == (
+        "no eligible mentee: the only available mentee was paired with you before"
+    )
+
+
+def test_an_earlier_proposal_that_was_never_approved_is_not_a_repeat() -> None:
+    people = [person("m", "mentor", 0), person("e", "mentee", 5)]
+    earlier = [pair("OLD1", "m", "e", cohort="c1", status="proposed")]
+    assert pairs_of(propose_matches(make_project(people, earlier), "c2")) == {("m", "e")}
+
+
+def test_never_pair_in_either_order() -> None:
+    people = [person("m", "mentor", 0), person("e", "mentee", 5)]
+    for entry in (["m", "e"], ["e", "m"]):
+        result = propose_matches(make_project(people, never_pair=[entry]), "c2")
+        assert result.proposals == ()
+        assert reason_of(result, "e") == (
+            "no eligible mentor: the only available mentor is listed with you under "
+            "matching.never_pair"
+        )
+
+
+def test_mentor_capacity() -> None:
+    people = [person("m", "mentor", 0), person("e1", "mentee", 5), person("e2", "mentee", 6)]
+    one = propose_matches(make_project(people), "c2")
+    assert len(one.proposals) == 1
+    two = propose_matches(make_project(people, mentor_capacity=2), "c2")
+    assert pairs_of(two) == {("m", "e1"), ("m", "e2")}
+
+
+def test_must_pair_wins_over_a_better_score() -> None:
+    people = [
+        person("m1", "mentor", 0, skills_offered="Excel"),
+        person("m2", "mentor", 0),
+        person("e", "mentee", 5, skills_wanted="Excel"),
+    ]
+    free = propose_matches(make_project(people), "c2")
+    assert pairs_of(free) == {("m1", "e")}
+    forced = propose_matches(make_project(people, must_pair=[["m2", "e"]]), "c2")
+    assert pairs_of(forced) == {("m2", "e")}
+    assert forced.proposals[0].required
+    assert forced.proposals[0].reasons[0] == "required by matching.must_pair"
+    assert reason_of(forced, "m1") == (
+        "no proposal: the only eligible mentee is paired with another mentor by "
+        "matching.must_pair"
+    )
+
+
+def test_must_pair_for_another_cohort_is_ignored() -> None:
+    people = [person("m", "mentor", 0), person("e", "mentee", 5),
+              person("old", "mentor", 0, cohort="c1"), person("olde", "mentee", 5, cohort="c1")]
+    result = propose_matches(make_project(people, must_pair=[["old", "olde"]]), "c2")
+    assert pairs_of(result) == {("m", "e")}
+
+
+def test_must_pair_errors_are_located_and_all_reported() -> None:
+    people = [
+        person("m1", "mentor", 0, "IT"),
+        person("m2", "mentor", 4, "HR"),
+        person("e1", "mentee", 5, "IT"),
+        person("e2", "mentee", 5, "HR"),
+        person("e3", "mentee", 5, "Ops"),
+    ]
+    project = make_project(
+        people,
+        must_differ=["department"],
+        min_grade_gap=3,
+        must_pair=[["m1", "e1"], ["m2", "e2"], ["e3", "m1"], ["m1", "ghost"], ["m1", "e2"],
+                   ["m1", "e3"]],
+        never_pair=[["nobody", "e3"]],
+    )
+    with pytest.raises(InputError) as caught:
+        propose_matches(project, "c2")
+    assert [str(p) for p in caught.value.problems] == [
+        "programme.yaml: matching.never_pair[0]: no participant has id 'nobody'",
+        "programme.yaml: matching.must_pair[0]: m1 and e1 break a hard rule: they have the "
+        "same department, which must differ",
+        "programme.yaml: matching.must_pair[1]: m2 and e2 break a hard rule: the mentor must "
+        "be at least 3 grade(s) junior to the mentee, and the gap is 1",
+        "programme.yaml: matching.must_pair[2]: write each entry as [mentor id, mentee id]; "
+        "e3 is a mentee and m1 is a mentor",
+        "programme.yaml: matching.must_pair[3]: no participant has id 'ghost'",
+        "programme.yaml: matching.must_pair[5]: m1 is given 2 mentees by matching.must_pair "
+        "but has room for 1 (mentor_capacity 1, minus approved pairs)",
+    ]
+
+
+# --- approved pairs, errors, reasons in words ------------------------------------------
+
+
+def test_approved_pairs_are_kept_and_their_people_not_proposed_again() -> None:
+    people = [
+        person("m1", "mentor", 0),
+        person("m2", "mentor", 0),
+        person("e1", "mentee", 5),
+        person("e2", "mentee", 5),
+        person("e3", "mentee", 5),
+    ]
+    pairs = [
+        pair("A1", "m1", "e1", status="active"),
+        pair("W1", "m2", "e2", status="withdrawn"),  # withdrawn: both free, not together
+        pair("P1", "m2", "e3", status="proposed"),  # an old proposal: ignored
+    ]
+    result = propose_matches(make_project(pairs=pairs, people=people), "c2")
+    assert [p.pair_id for p in result.kept] == ["A1"]
+    assert pairs_of(result) == {("m2", "e3")}
+    assert reason_of(result, "e2") == (
+        "no eligible mentor: the only available mentor was paired with you before"
+    )
+    assert "m1" not in {u.participant_id for u in result.unmatched}
+
+
+def test_a_mentor_with_room_left_after_approved_pairs_can_take_one_more() -> None:
+    people = [person("m", "mentor", 0)] + [person(f"e{i}", "mentee", 5) for i in range(3)]
+    pairs = [pair("A1", "m", "e0")]
+    result = propose_matches(make_project(people, pairs, mentor_capacity=2), "c2")
+    assert pairs_of(result) == {("m", "e1")}
+    assert reason_of(result, "e2") == (
+        "no proposal: the only eligible mentor is full, and moving you to them would not make "
+        "more pairs or a higher total score"
+    )
+
+
+def test_unknown_cohort_and_empty_cohort_are_located_errors() -> None:
+    project = make_project([person("m", "mentor", 0, cohort="c1")])
+    with pytest.raises(InputError) as caught:
+        propose_matches(project, "c9")
+    assert [str(p) for p in caught.value.problems] == [
+        "programme.yaml: --cohort: there is no cohort 'c9' (cohorts: c1, c2)"
+    ]
+    assert caught.value.exit_code == 2
+    with pytest.raises(InputError) as caught:
+        propose_matches(project, "c2")
+    assert [str(p) for p in caught.value.problems] == [
+        "data/participants.csv: column 'cohort': no participant is in cohort 'c2'; give people "
+        "this cohort in the participants table before matching"
+    ]
+
+
+def test_reporting_line_reason_in_the_issue_words() -> None:
+    mentees = [person(f"e{i}", "mentee", 6, manager_id="" if i == 0 else "e0") for i in range(6)]
+    people = [
+        person("m", "mentor", 2, manager_id="e1"),  # e1 is m's manager; e0 is skip-level
+        person("low", "mentee", 3),
+        person("low2", "mentee", 3),
+        *mentees,
+    ]
+    # Make every senior mentee sit in m's line: each one is m's manager or skip-level manager.
+    people = [p if not p.id.startswith("e") or p.id in {"e0", "e1"}
+              else p.model_copy(update={"id": p.id}) for p in people]
+    lines = {"e2": "m", "e3": "m", "e4": "m", "e5": "m"}  # m manages them (odd but possible)
+    people = [p.model_copy(update={"manager_id": lines[p.id]}) if p.id in lines else p
+              for p in people]
+    result = propose_matches(make_project(people, min_grade_gap=2), "c2")
+    assert reason_of(result, "m") == (
+        "no eligible mentee: the 6 mentees at least 2 grades senior are all in your "
+        "reporting line"
+    )
+
+
+def test_several_rules_are_counted_once_each_in_order() -> None:
+    people = [
+        person("m", "mentor", 0, "IT", manager_id="e2"),
+        person("e1", "mentee", 1, "HR"),
+        person("e2", "mentee", 6, "HR"),
+        person("e3", "mentee", 6, "IT"),
+        person("e4", "mentee", 6, "HR"),
+    ]
+    earlier = [pair("OLD", "m", "e4", cohort="c1", status="completed")]
+    result = propose_matches(make_project(people, earlier, must_differ=["department"],
+                                          min_grade_gap=2), "c2")
+    assert reason_of(result, "m") == (
+        "no eligible mentee: of the 4 available mentees, 1 is fewer than 2 grades senior to "
+        "you, 1 is in your reporting line, 1 has the same department as you and 1 was paired "
+        "with you before"
+    )
+
+
+def test_taken_by_others_reason_names_the_count() -> None:
+    people = [
+        person("m1", "mentor", 0, skills_offered="Excel"),
+        person("m2", "mentor", 0, skills_offered="Excel"),
+        person("m3", "mentor", 0),
+        person("e1", "mentee", 5, skills_wanted="Excel"),
+        person("e2", "mentee", 5, skills_wanted="Excel"),
+    ]
+    result = propose_matches(make_project(people), "c2")
+    assert pairs_of(result) == {("m1", "e1"), ("m2", "e2")} or pairs_of(result) == {
+        ("m1", "e2"), ("m2", "e1")}
+    assert reason_of(result, "m3") == (
+        "no proposal: all 2 eligible mentees are paired with other mentors, and moving any of "
+        "them to you would not make more pairs or a higher total score"
+    )
+
+
+def test_cardinality_beats_score() -> None:
+    # Greedy would give m1 the perfect match e1 and leave e2 without anyone.
+    people = [
+        person("m1", "mentor", 0, "A", skills_offered="Excel; data"),
+        person("m2", "mentor", 0, "C"),
+        person("e1", "mentee", 5, "B", skills_wanted="Excel; data"),
+        person("e2", "mentee", 5, "C"),
+    ]
+    project = make_project(people, must_differ=["department"])
+    assert pairs_of(propose_matches(project, "c2")) == {("m1", "e2"), ("m2", "e1")}
+
+
+def test_proposal_reasons_say_what_the_pair_share_without_private_values() -> None:
+    people = [
+        person("m", "mentor", 0, "IT", skills_offered="TikTok; Excel", interests="Running",
+               location="Leeds", extra={"network": "secret-network-a"}),
+        person("e", "mentee", 4, "HR", skills_wanted="excel; Power BI; tiktok",
+               interests="running; chess", location="Leeds",
+               extra={"network": "secret-network-b"}),
+    ]
+    result = propose_matches(
+        make_project(people, min_grade_gap=3, must_differ=["department"],
+                     prefer_different=["network"], prefer_same=["location"]),
+        "c2",
+    )
+    (proposal,) = result.proposals
+    assert proposal.reasons == (
+        "mentor is 4 grades junior (at least 3 required)",
+        "outside each other's reporting line (direct and skip-level)",
+        "different department",
+        "not paired before",
+        "offers 2 of the 3 skills wanted: excel, tiktok",
+        "shared interest: Running",
+        "different network",
+        "same location",
+    )
+    # 3 × 2/3 + 1 × 1/2 + 1 × 1 + 0.5 × 1
+    assert proposal.score == pytest.approx(4.0)
+    text = render_match_report(result) + repr(match.proposal_rows(result))
+    for private in ("secret-network", *GRADES):
+        assert private not in text
+
+
+def test_pair_ids_are_opaque_stable_and_never_collide() -> None:
+    people = [person("m", "mentor", 0), person("e", "mentee", 5)]
+    first = propose_matches(make_project(people), "c2").proposals[0].pair_id
+    assert re.fullmatch(r"P[A-Z2-7]{5}", first)
+    # The same pair proposed again (an old 'proposed' row) keeps its id.
+    rerun = make_project(people, [pair(first, "m", "e", status="proposed")])
+    assert propose_matches(rerun, "c2").proposals[0].pair_id == first
+    # Another pair already holding that id forces a different one.
+    other = [person("a", "mentor", 0, cohort="c1"), person("b", "mentee", 5, cohort="c1")]
+    clash = make_project(people + other, [pair(first.lower(), "a", "b", cohort="c1")])
+    second = propose_matches(clash, "c2").proposals[0].pair_id
+    assert second != first and re.fullmatch(r"P[A-Z2-7]{5}", second)
+
+
+def test_progress_is_reported_for_large_cohorts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(match, "LARGE_COHORT_CELLS", 4)
+    monkeypatch.setattr(match, "CHUNK_CELLS", 2)
+    people = [person(f"m{i}", "mentor", 0) for i in range(3)]
+    people += [person(f"e{i}", "mentee", 5) for i in range(2)]
+    lines: list[str] = []
+    propose_matches(make_project(people), "c2", progress=lines.append)
+    assert lines[0] == "matching cohort c2: 3 mentors and 2 mentees available, 0 approved pairs kept"
+    assert "  checked the rules for 3 of 3 mentors" in lines
+    assert "  scored 3 of 3 mentors" in lines
+    assert lines[-1] == "proposed 2 pairs; 1 people left unmatched"
+
+
+# --- output files ---------------------------------------------------------------------
+
+
+def test_csv_cells_never_run_as_formulas(tmp_path: Path) -> None:
+    assert spreadsheet_safe("=1+1") == "'=1+1"
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe("-2") == "'-2"
+    assert spreadsheet_safe("+x") == "'+x"
+    assert spreadsheet_safe("\t=x") == "'\t=x"
+    assert spreadsheet_safe("Ann") == "Ann"
+    people = [
+        person("m", "mentor", 0).model_copy(update={"name": '=HYPERLINK("http://x","y")'}),
+        person("e", "mentee", 5).model_copy(update={"name": "@cmd"}),
+    ]
+    result = propose_matches(make_project(people), "c2")
+    out = tmp_path / "proposals.csv"
+    write_proposals_csv(result, out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert list(rows[0]) == list(match.CSV_COLUMNS)
+    assert rows[0]["mentor_name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert rows[0]["mentee_name"] == "'@cmd"
+    assert rows[0]["status"] == "proposed" and rows[0]["cohort"] == "c2"
+    for row in rows:
+        for cell in row.values():
+            assert not cell or cell[0] not in "=+-@\t\r"
+
+
+def test_report_is_written_beside_the_proposals_and_never_under_site_src(tmp_path: Path) -> None:
+    people = [person("m", "mentor", 0), person("e", "mentee", 5), person("x", "mentee", 0)]
+    project = make_project(people, root=tmp_path)
+    result = propose_matches(project, "c2")
+    proposals = default_proposals_path(project, "c2")
+    assert proposals == tmp_path / "data" / "proposals-c2.csv"
+    report = default_report_path(proposals, "c2")
+    assert report == tmp_path / "data" / "match-report-c2.md"
+    write_match_report(result, report)
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("# Match report: Cohort c2 (c2)\n")
+    assert "**Private.**" in text
+    assert "- Person x (x): no eligible mentor: the only available mentor is fewer than 1 " in text
+    for bad in ("site_src/match.md", "content/stories/m.md", "site/x.csv"):
+        with pytest.raises(InputError) as caught:
+            check_output_path(project, tmp_path / bad)
+        assert "is published" in str(caught.value)
+    check_output_path(project, proposals)
+    check_output_path(project, tmp_path / "content" / "data" / "proposals.csv")
+
+
+def test_empty_side_gives_a_reason_not_an_error() -> None:
+    result = propose_matches(make_project([person("m", "mentor", 0)]), "c2")
+    assert result.proposals == ()
+    assert reason_of(result, "m") == (
+        "no eligible mentee: there are no available mentees in this cohort"
+    )
