@@ -19,6 +19,7 @@ site: $(STAMP)
 
 ## test: install everything and run the linters, the type checker and every test
 test: $(STAMP)
+	bash scripts/ensure-test-tools.sh
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/mypy

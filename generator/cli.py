@@ -41,9 +41,7 @@ def reporting(ctx: Context) -> Iterator[None]:
     except InputError as exc:
         if ctx.debug:
             raise
-        count = len([p for p in exc.problems if p.severity == "error"]) or len(exc.problems)
-        _fail(EXIT_INPUT, [str(p) for p in exc.problems]
-              + [f"{count} problem(s) found; nothing was written. Fix them and run the command again."])
+        _fail(EXIT_INPUT, [str(p) for p in exc.problems] + [_problem_summary(exc)])
     except PrivacyError as exc:
         if ctx.debug:
             raise
@@ -63,6 +61,26 @@ def reporting(ctx: Context) -> Iterator[None]:
             raise
         _fail(EXIT_UNEXPECTED, [f"unexpected error: {type(exc).__name__}: {exc}",
                                 "Run again with --debug to see the details, and report it to the portal team."])
+
+
+def _counted(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _problem_summary(exc: InputError) -> str:
+    """Count what stopped the command: errors, or warnings made fatal by --strict."""
+    errors = sum(1 for p in exc.problems if p.severity == "error")
+    warnings = len(exc.problems) - errors
+    if not errors:
+        return (
+            f"{_counted(warnings, 'warning')} found, and --strict makes warnings fatal; "
+            "nothing was written."
+        )
+    found = _counted(errors, "error")
+    if warnings:
+        found += f" and {_counted(warnings, 'warning')}"
+    them = "it" if errors + warnings == 1 else "them"
+    return f"{found} found; nothing was written. Fix {them} and run the command again."
 
 
 def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -109,11 +127,17 @@ def check(project: Path, debug: bool, today: dt.date | None, strict: bool) -> No
         for warning in result.warnings:
             click.echo(str(warning), err=True)
         named = sum(1 for person in p.participants if person.is_named)
-        click.echo(
-            f"ok: {len(p.config.cohorts)} cohorts, {len(p.participants)} participants ({named} named), "
-            f"{len(p.pairs)} pairs, {len(p.sessions)} sessions, {len(p.surveys)} survey answers, "
-            f"{len(p.stories)} stories, {len(p.posts)} posts, {len(result.warnings)} warning(s)"
-        )
+        counts = [
+            _counted(len(p.config.cohorts), "cohort"),
+            _counted(len(p.participants), "participant") + f" ({named} named)",
+            _counted(len(p.pairs), "pair"),
+            _counted(len(p.sessions), "session"),
+            _counted(len(p.surveys), "survey answer"),
+            _counted(len(p.stories), "story").replace("storys", "stories"),
+            _counted(len(p.posts), "post"),
+            _counted(len(result.warnings), "warning"),
+        ]
+        click.echo("ok: " + ", ".join(counts))
 
 
 @main.command()
@@ -152,3 +176,14 @@ def build(project: Path, debug: bool, today: dt.date | None, strict: bool) -> No
         result = run_build(project, today, strict, progress=progress)
         click.echo(f"built {result.pages} pages into {result.site_dir} in {result.build.seconds:.1f} s; "
                    "privacy audit clean")
+
+
+@main.command()
+@common
+@click.option("--port", default=8000, show_default=True, help="Port to serve on (127.0.0.1 only).")
+def serve(project: Path, debug: bool, today: dt.date | None, port: int) -> None:
+    """Preview the portal with live reload; drafts are shown and marked as not published."""
+    from generator.serve import serve_preview
+
+    with reporting(Context(project, debug, today)):
+        serve_preview(project, today, port, progress=progress)

@@ -65,7 +65,9 @@ class Objective(Section):
     tagline: str = Field("", description="One line shown under the name on the home page")
     objectives: list[str] = Field(
         min_length=1,
-        description="Aims: digital skills, inclusion, generations, retention, leadership, or your own words",
+        description=(
+            "Aims: digital skills, inclusion, generations, retention, leadership, or your own words"
+        ),
     )
     objective_statement: str = Field(
         min_length=1, description="The objective in two or three sentences"
@@ -180,7 +182,10 @@ class Privacy(Section):
 
     public_fields: list[str] = Field(
         default_factory=lambda: ["name", "job_title", "department"],
-        description=f"Participant fields that may appear on the portal: any of {', '.join(PUBLISHABLE_FIELDS)}",
+        description=(
+            "Participant fields that may appear on the portal: any of "
+            + ", ".join(PUBLISHABLE_FIELDS)
+        ),
     )
     min_group_size: int = Field(5, ge=2, description="Aggregates over fewer people are not shown")
     unconsented_pairs: Literal["omit", "count"] = Field(
@@ -194,9 +199,8 @@ class Privacy(Section):
             if name in NEVER_PUBLIC:
                 raise ValueError(f"'{name}' can never be public")
             if name not in PUBLISHABLE_FIELDS:
-                raise ValueError(
-                    f"'{name}' is not a publishable field (choose from {', '.join(PUBLISHABLE_FIELDS)})"
-                )
+                choices = ", ".join(PUBLISHABLE_FIELDS)
+                raise ValueError(f"'{name}' is not a publishable field (choose from {choices})")
         if "name" not in value:
             raise ValueError("'name' must be public: pair pages show who the pair are")
         return value

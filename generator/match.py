@@ -546,7 +546,8 @@ def propose_matches(
     matched_mentors = {p.mentor_id for p in proposals} | set(load)
     matched_mentees = {p.mentee_id for p in proposals}
     unmatched = _unmatched(pool, room, assignment, set(fixed), matched_mentors, matched_mentees)
-    say(f"proposed {len(proposals):,} pairs; {len(unmatched):,} people left unmatched")
+    people = "person" if len(unmatched) == 1 else "people"
+    say(f"proposed {len(proposals):,} pairs; {len(unmatched):,} {people} left unmatched")
     return MatchResult(
         cohort_id=cohort_id,
         cohort_name=cohort.name,

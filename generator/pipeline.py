@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from generator.audit import audit_site, collect_secrets
+from generator.audit import audit_site, collect_secrets, theme_directories
 from generator.build import BuildReport, run_mkdocs_build
 from generator.errors import InputError, PrivacyError, Problem, Problems
 from generator.load import Table, iter_markdown, load_markdown, load_table, load_yaml_file
@@ -29,9 +29,10 @@ from generator.model import (
     Project,
     Session,
     Story,
+    SurveyResponse,
 )
 from generator.public import PublicSite, build_public_view
-from generator.render import make_environment, render_site
+from generator.render import make_environment, render_site, template_sources
 from generator.validate import (
     Inputs,
     Located,
@@ -90,12 +91,9 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
     doc = load_yaml_file(config_path, PROGRAMME_FILE)
     config, found = validate_config(doc, PROGRAMME_FILE)
     problems.extend(found)
-    if config is None:
-        problems.raise_if_errors(strict)
-        raise AssertionError(
-            "validate_config returned no config without errors"
-        )  # pragma: no cover
-    problems.raise_if_errors(strict)
+    _raise_if_fatal(problems, strict)
+    if config is None:  # pragma: no cover - validate_config always reports why
+        raise AssertionError("validate_config returned no config and no error")
 
     def table_path(relative: str) -> tuple[Path, str]:
         path = (root / relative).resolve()
@@ -126,10 +124,11 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
     sessions_table = read("sessions", config.data.sessions) if config.data.sessions else None
     surveys_table = read("surveys", config.data.surveys) if config.data.surveys else None
 
-    participants: Rows[Participant] = Rows(config.data.participants)
-    pairs: Rows[Pair] = Rows(config.data.pairs)
-    sessions: Rows[Session] = Rows(config.data.sessions)
-    surveys = Rows(config.data.surveys)
+    # A table that could not be read is marked so: rules about references to it are skipped.
+    participants: Rows[Participant] = Rows(config.data.participants, readable=False)
+    pairs: Rows[Pair] = Rows(config.data.pairs, readable=False)
+    sessions: Rows[Session] = Rows(config.data.sessions, readable=False)
+    surveys: Rows[SurveyResponse] = Rows(config.data.surveys, readable=False)
     if participants_table is not None:
         participants, found = validate_table(
             participants_table,
@@ -161,7 +160,7 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
-            located, found = validate_document(md, model, path.stem)  # type: ignore[type-var]
+            located, found = validate_document(md, model, path.stem)
             problems.extend(found)
             if located is not None:
                 sink.append(located)  # type: ignore[arg-type]
@@ -177,9 +176,13 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
         try:
             order = int(str(meta.get("order", 100)))
         except ValueError:
+            where = md.meta.position(("order",))
             problems.add(
                 Problem(
-                    relative, f"'{meta.get('order')}' is not a whole number", field="order", line=2
+                    relative,
+                    f"'{meta.get('order')}' is not a whole number",
+                    field="order",
+                    line=where.line if where else 1,
                 )
             )
             order = 100
@@ -208,9 +211,10 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
         guides=guides,
         images=images,
     )
-    if not problems.errors:
-        problems.extend(cross_check(inputs))
-    problems.raise_if_errors(strict)
+    # Cross-file rules run even when some rows have errors: they skip what failed its own
+    # checks, so every problem is found in one pass and none is reported twice.
+    problems.extend(cross_check(inputs))
+    _raise_if_fatal(problems, strict)
     project = Project(
         root=root,
         config=config,
@@ -225,6 +229,13 @@ def check_project(root: Path, today: dt.date | None = None, strict: bool = False
         images=images,
     )
     return CheckResult(project, problems.warnings)
+
+
+def _raise_if_fatal(problems: Problems, strict: bool) -> None:
+    """Raise InputError on any error (or warning, when strict), listing the warnings too."""
+    if problems.errors or (strict and problems.warnings):
+        # Warnings are listed alongside errors: an unknown key often explains a missing one.
+        raise InputError(sorted(problems.errors + problems.warnings, key=Problem.sort_key))
 
 
 def load_project(root: Path, today: dt.date | None = None, strict: bool = False) -> Project:
@@ -316,7 +327,8 @@ def build(
     try:
         report = run_mkdocs_build(project.root, staging, project.today)
         say("auditing every built file for private values")
-        findings = audit_site(staging, collect_secrets(project, generated.site))
+        secrets = collect_secrets(project, generated.site, template_sources(project.root))
+        findings = audit_site(staging, secrets, theme_directories(project.root))
         if findings:
             raise PrivacyError(findings)
     except BaseException:

@@ -92,6 +92,12 @@ def make_environment(project_root: Path) -> Environment:
     return env
 
 
+def template_sources(project_root: Path) -> str:
+    """Return the text of every page template in use (the portal's own words, public by nature)."""
+    folders = [DEFAULT_TEMPLATES, project_root / "content" / "templates"]
+    return "\n".join(p.read_text(encoding="utf-8") for f in folders if f.is_dir() for p in sorted(f.glob("*.j2")))
+
+
 def long_date(value: dt.date | None) -> str:
     """Format a date as '3 March 2026'."""
     return f"{value.day} {value:%B %Y}" if value else ""

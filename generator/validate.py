@@ -95,8 +95,7 @@ def describe_error(error: ErrorDetails) -> str:
     if kind == "string_too_long":
         return f"this is too long; keep it under {ctx.get('max_length')} characters"
     if kind == "string_pattern_mismatch":
-        hint = _pattern_hint(str(ctx.get("pattern", "")))
-        return f"{shown} is not in the expected form ({hint})"
+        return _pattern_message(shown, str(ctx.get("pattern", "")))
     if kind in {"greater_than_equal", "greater_than"}:
         return f"{_number(given)} is below the minimum of {ctx.get('ge', ctx.get('gt'))}"
     if kind in {"less_than_equal", "less_than"}:
@@ -119,18 +118,19 @@ def describe_error(error: ErrorDetails) -> str:
     return str(error["msg"])
 
 
-def _pattern_hint(pattern: str) -> str:
+def _pattern_message(shown: str, pattern: str) -> str:
+    """Explain which form a value should take, from the pattern it failed."""
     if "@" in pattern:
-        return "an email address like name@example.org"
+        return f"{shown} is not an email address like name@example.org"
     if pattern.startswith("^#") or "#[0-9a-f" in pattern:
-        return "a colour like #0b5d5b or a palette name like indigo"
+        return f"{shown} is not a colour; write #rrggbb like #0b5d5b, or a name like indigo"
     if "A-Za-z0-9_.-" in pattern:
-        return "letters, digits, '-', '_' or '.', starting with a letter or digit"
+        return f"{shown} is not a valid id; use only letters, digits, '-', '_' and '.'"
     if "._/-" in pattern:
-        return "letters, digits, '.', '_', '/' or '-'"
+        return f"{shown} is not a valid branch name; use only letters, digits, '.', '_', '/', '-'"
     if "[a-z]{2}" in pattern:
-        return "a language code like en or en-GB"
-    return "see programme.schema.json"
+        return f"{shown} is not a language code like en or en-GB"
+    return f"{shown} is not in the expected form; see programme.schema.json"
 
 
 def _field_name(loc: Sequence[str | int]) -> str:

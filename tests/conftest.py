@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,3 +39,41 @@ def cli() -> Callable[..., Result]:
         return CliRunner().invoke(main, [*args], catch_exceptions=False)
 
     return run
+
+
+DEMO_PARTS = ("programme.yaml", "mkdocs.yml", "theme", "content")
+
+
+def copy_demo(target: Path) -> Path:
+    """Copy the checked-in demo project (inputs only, never outputs) into *target*."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in DEMO_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def add_site_files(project: Path) -> Path:
+    """Give a scratch project the repo's mkdocs.yml and theme/ so it can be built."""
+    shutil.copy2(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", project / "theme")
+    return project
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """Return a fresh, writable copy of the demo project."""
+    return copy_demo(tmp_path / "demo")
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the demo portal once per session and return the project folder (site/ inside)."""
+    from generator.pipeline import build
+
+    root = copy_demo(tmp_path_factory.mktemp("built") / "demo")
+    build(root, today=TODAY)
+    return root

@@ -98,3 +98,22 @@ def write_project(root: Path, files: dict[str, str] | None = None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8", newline="\n")
     return root
+
+
+def edited(text: str, old: str, new: str) -> str:
+    """Return *text* with the one occurrence of *old* replaced by *new* (fail if absent)."""
+    if text.count(old) != 1:
+        raise AssertionError(f"expected exactly one {old!r} in the scratch text")
+    return text.replace(old, new)
+
+
+def run_check(root: Path, *args: str) -> tuple[int, list[str]]:
+    """Run `portal check --project root` in-process; return the exit code and output lines."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    result = CliRunner().invoke(main, ["check", "--project", str(root), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output.splitlines()

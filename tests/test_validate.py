@@ -1,0 +1,572 @@
+"""Validation rules: one case per rule, asserting the exact line `portal check` prints.
+
+Each case edits the small valid scratch programme (tests/scratch.py) in one place and expects
+one exact line, location included. The messages are part of the product: a programme lead or
+a comms officer reads them, so a change of wording shows up here and is reviewed like code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.scratch import (
+    PAIRS,
+    PARTICIPANTS,
+    PROGRAMME,
+    SESSIONS,
+    SURVEYS,
+    edited,
+    run_check,
+)
+
+HEADER = PARTICIPANTS.splitlines()[0]
+# An extra senior participant (row 6), outside every reporting line, for pairs that need one.
+P5 = "P5,Eve Senior,eve@example.org,mentee,SCS1,Legal,Head of Legal,HQ,,,,,,,,c1,named\n"
+STORY = """\
+---
+title: Learning TikTok
+date: 2026-05-01
+summary: Dan learns TikTok from Ada.
+pair: K1
+consent:
+  P1: 2026-04-20
+  P4: 2026-04-21
+status: approved
+---
+Dan and Ada met every month.
+"""
+POST = """\
+---
+title: What I learned
+date: 2026-05-01
+authors:
+  - office
+  - P1
+---
+Hello.
+"""
+
+
+def participants(old: str, new: str) -> dict[str, str]:
+    return {"data/participants.csv": edited(PARTICIPANTS, old, new)}
+
+
+def pairs(text: str) -> dict[str, str]:
+    return {"data/pairs.csv": text}
+
+
+def programme(old: str, new: str) -> dict[str, str]:
+    return {"programme.yaml": edited(PROGRAMME, old, new)}
+
+
+RULES = [
+    # --- participants -------------------------------------------------------------------
+    pytest.param(
+        participants("P1,Ada Junior,ada@example.org,mentor,A1,Digital,Apprentice,HQ,P3,",
+                     "P1,Ada Junior,ada@example.org,mentor,A1,Digital,Apprentice,HQ,P9,"),
+        "data/participants.csv:row 2: column 'manager_id': no participant has id 'P9'",
+        id="unknown-manager-id",
+    ),
+    pytest.param(
+        {"data/participants.csv": PARTICIPANTS + PARTICIPANTS.splitlines()[1] + "\n"},
+        "data/participants.csv:row 6: column 'id': 'P1' is used twice (also on row 2); "
+        "ids must be unique",
+        id="duplicate-participant-id",
+    ),
+    pytest.param(
+        participants("dan@example.org,mentee,B2,", "dan@example.org,mentee,B7,"),
+        "data/participants.csv:row 5: column 'grade': 'B7' is not one of the programme's "
+        "grades (A1, A2, B1, B2, SCS1)",
+        id="grade-not-allowed",
+    ),
+    pytest.param(
+        participants("ada@example.org,mentor,", "ada@example.org,boss,"),
+        "data/participants.csv:row 2: column 'role': 'boss' is not allowed here; "
+        "write mentor or mentee",
+        id="role-not-allowed",
+    ),
+    pytest.param(
+        participants("I plan things.,,,c1,named", "I plan things.,,,c1,maybe"),
+        "data/participants.csv:row 5: column 'consent': 'maybe' is not allowed here; "
+        "write none or named",
+        id="consent-not-allowed",
+    ),
+    pytest.param(
+        participants("I plan things.,,,c1,named", "I plan things.,,,c9,named"),
+        "data/participants.csv:row 5: column 'cohort': 'c9' is not a cohort in "
+        "programme.yaml (c1)",
+        id="participant-unknown-cohort",
+    ),
+    pytest.param(
+        participants("cat@example.org,mentee,SCS1,Finance,Director,HQ,,",
+                     "cat@example.org,mentee,SCS1,Finance,Director,HQ,P1,"),
+        "data/participants.csv:row 2: column 'manager_id': managers go round in a loop "
+        "(P1 → P3 → P1); one of them needs a different manager",
+        id="manager-loop",
+    ),
+    pytest.param(
+        participants("cat@example.org,mentee,SCS1,Finance,Director,HQ,,",
+                     "cat@example.org,mentee,SCS1,Finance,Director,HQ,P3,"),
+        "data/participants.csv:row 4: column 'manager_id': P3 is their own manager",
+        id="own-manager",
+    ),
+    pytest.param(
+        participants("P4,Dan Senior", "office,Dan Senior"),
+        "data/participants.csv:row 5: column 'id': 'office' is also a staff id in "
+        "programme.yaml; use another id",
+        id="participant-id-is-a-staff-id",
+    ),
+    pytest.param(
+        participants("I build things.,,", "I build things.,people/ada.png,"),
+        "data/participants.csv:row 2: column 'photo': image 'people/ada.png' was not found "
+        "in content/images/",
+        id="missing-photo",
+    ),
+    pytest.param(
+        participants("ada@example.org", "ada.example.org"),
+        "data/participants.csv:row 2: column 'email': 'ada.example.org' is not an email "
+        "address like name@example.org",
+        id="email-not-an-address",
+    ),
+    pytest.param(
+        participants("P2,Ben Junior", "P2,"),
+        "data/participants.csv:row 3: column 'name': this must not be empty",
+        id="required-cell-empty",
+    ),
+    # --- pairs --------------------------------------------------------------------------
+    pytest.param(
+        pairs(PAIRS + "K2,P1,P3,c1,proposed,,\n"),
+        "data/pairs.csv:row 4: column 'pair_id': 'K2' is used twice (also on row 3); "
+        "ids must be unique",
+        id="duplicate-pair-id",
+    ),
+    pytest.param(
+        pairs(edited(PAIRS, "K2,P2,P3", "K2,P2,P8")),
+        "data/pairs.csv:row 3: column 'mentee_id': no participant has id 'P8'",
+        id="pair-unknown-person",
+    ),
+    pytest.param(
+        pairs(edited(PAIRS, "K2,P2,P3,c1,active", "K2,P2,P3,c1,approved")),
+        "data/pairs.csv:row 3: column 'status': 'approved' is not allowed here; "
+        "write proposed, active, paused, completed or withdrawn",
+        id="status-not-allowed",
+    ),
+    pytest.param(
+        pairs(edited(PAIRS, "K2,P2,P3,c1,", "K2,P2,P3,c2,")),
+        "data/pairs.csv:row 3: column 'cohort': 'c2' is not a cohort in programme.yaml (c1)",
+        id="pair-unknown-cohort",
+    ),
+    pytest.param(
+        pairs(edited(PAIRS, "K2,P2,P3", "K2,P3,P2")),
+        "data/pairs.csv:row 3: column 'mentor_id': P3 is a mentee in the participants "
+        "table, not a mentor",
+        id="mentor-is-a-mentee",
+    ),
+    pytest.param(
+        pairs(edited(PAIRS, "K2,P2,P3", "K2,P2,P2")),
+        "data/pairs.csv:row 3: column 'mentee_id': a person cannot mentor themselves",
+        id="mentors-themselves",
+    ),
+    pytest.param(
+        participants("dan@example.org,mentee,B2,", "dan@example.org,mentee,A2,"),
+        "data/pairs.csv:row 2: column 'mentor_id': the mentor (P1, A1) must be at least "
+        "2 grades junior to the mentee (P4, A2), but is only 1 grade junior",
+        id="grade-gap-too-small",
+    ),
+    pytest.param(
+        participants("dan@example.org,mentee,B2,", "dan@example.org,mentee,A1,"),
+        "data/pairs.csv:row 2: column 'mentor_id': the mentor (P1, A1) must be at least "
+        "2 grades junior to the mentee (P4, A1), but they are on the same grade",
+        id="grade-gap-same-grade",
+    ),
+    pytest.param(
+        {
+            "data/participants.csv": PARTICIPANTS.replace(
+                "ada@example.org,mentor,A1,", "ada@example.org,mentor,SCS1,"
+            )
+        },
+        "data/pairs.csv:row 2: column 'mentor_id': the mentor (P1, SCS1) must be at least "
+        "2 grades junior to the mentee (P4, B2), but is 1 grade senior to them",
+        id="grade-gap-mentor-senior",
+    ),
+    pytest.param(
+        pairs(edited(edited(PAIRS, "K1,P1,P4", "K1,P1,P3"), "K2,P2,P3", "K2,P2,P4")),
+        "data/pairs.csv:row 2: column 'mentee_id': P3 is P1's manager; a pair must not be "
+        "inside one reporting line",
+        id="reporting-line-direct",
+    ),
+    pytest.param(
+        participants("dan@example.org,mentee,B2,Planning,Head of Planning,HQ,,",
+                     "dan@example.org,mentee,B2,Planning,Head of Planning,HQ,P3,"),
+        "data/pairs.csv:row 3: column 'mentee_id': P3 is P2's manager's manager; a pair must "
+        "not be inside one reporting line",
+        id="reporting-line-skip-level",
+    ),
+    pytest.param(
+        {"data/participants.csv": PARTICIPANTS + P5}
+        | pairs(PAIRS + "K3,P1,P5,c1,active,2026-03-09,\n"),
+        "data/pairs.csv:row 4: column 'mentor_id': P1 is already in approved pair K1 (row 2) "
+        "of cohort c1; a mentor can be in only one approved pair per cohort",
+        id="two-active-pairs-mentor",
+    ),
+    pytest.param(
+        {"data/participants.csv": PARTICIPANTS + P5.replace(",mentee,SCS1,", ",mentor,A1,")}
+        | pairs(PAIRS + "K3,P5,P4,c1,paused,2026-03-09,\n"),
+        "data/pairs.csv:row 4: column 'mentee_id': P4 is already in approved pair K1 (row 2) "
+        "of cohort c1; a mentee can be in only one approved pair per cohort",
+        id="two-active-pairs-mentee",
+    ),
+    pytest.param(
+        pairs(edited(PAIRS, "c1,active,2026-03-09,Power BI", "c1,active,2026-02-01,Power BI")),
+        "data/pairs.csv:row 3: column 'start_date': 2026-02-01 is outside the dates of "
+        "cohort c1 (2026-03-02 to 2026-08-28)",
+        id="pair-starts-outside-cohort",
+    ),
+    pytest.param(
+        pairs(edited(PAIRS, "c1,active,2026-03-09,Power BI", "c1,active,09/03/2026,Power BI")),
+        "data/pairs.csv:row 3: column 'start_date': '09/03/2026' is not a date; write it as "
+        "YYYY-MM-DD, e.g. 2026-03-31",
+        id="pair-date-not-a-date",
+    ),
+    # --- sessions -----------------------------------------------------------------------
+    pytest.param(
+        {"data/sessions.csv": SESSIONS + "K7,2026-04-16,60,held,,,\n"},
+        "data/sessions.csv:row 3: column 'pair_id': no pair has id 'K7'",
+        id="session-unknown-pair",
+    ),
+    pytest.param(
+        {"data/sessions.csv": SESSIONS + "K1,2026-03-02,60,held,,,\n"},
+        "data/sessions.csv:row 3: column 'date': 2026-03-02 is before pair K1 started "
+        "(2026-03-09)",
+        id="session-before-pair-start",
+    ),
+    pytest.param(
+        {"data/sessions.csv": SESSIONS + "K1,2026-04-16,an hour,held,,,\n"},
+        "data/sessions.csv:row 3: column 'minutes': 'an hour' is not a whole number",
+        id="session-minutes-not-a-number",
+    ),
+    pytest.param(
+        {"data/sessions.csv": SESSIONS + "K1,2026-04-16,60,held,,6,\n"},
+        "data/sessions.csv:row 3: column 'mentor_rating': 6 is above the maximum of 5",
+        id="session-rating-too-high",
+    ),
+    pytest.param(
+        {"data/sessions.csv": SESSIONS + "K1,2026-04-16,60,postponed,,,\n"},
+        "data/sessions.csv:row 3: column 'status': 'postponed' is not allowed here; "
+        "write held or cancelled",
+        id="session-status-not-allowed",
+    ),
+    # --- surveys ------------------------------------------------------------------------
+    pytest.param(
+        {"data/surveys.csv": SURVEYS + "P6,c1,pre,4\n"},
+        "data/surveys.csv:row 3: column 'participant_id': no participant has id 'P6'",
+        id="survey-unknown-person",
+    ),
+    pytest.param(
+        {"data/surveys.csv": SURVEYS + "P2,c0,pre,4\n"},
+        "data/surveys.csv:row 3: column 'cohort': 'c0' is not a cohort in programme.yaml (c1)",
+        id="survey-unknown-cohort",
+    ),
+    pytest.param(
+        {"data/surveys.csv": SURVEYS + "P1,c1,pre,4\n"},
+        "data/surveys.csv:row 3: column 'phase': P1 already answered the pre survey of "
+        "cohort c1 on row 2",
+        id="survey-answered-twice",
+    ),
+    pytest.param(
+        {"data/surveys.csv": SURVEYS + "P2,c1,pre,7\n"},
+        "data/surveys.csv:row 3: column 'confidence': 7 is outside the scale of 1 to 5",
+        id="survey-score-outside-scale",
+    ),
+    pytest.param(
+        {"data/surveys.csv": SURVEYS + "P2,c1,pre,high\n"},
+        "data/surveys.csv:row 3: column 'confidence': 'high' is not a number",
+        id="survey-score-not-a-number",
+    ),
+    pytest.param(
+        {"data/surveys.csv": "participant_id,cohort,phase\nP1,c1,pre\n"},
+        "data/surveys.csv:row 1: column 'confidence': this column is missing; success "
+        "measure 'confidence' reads its scores from it",
+        id="survey-measure-column-missing",
+    ),
+    # --- stories ------------------------------------------------------------------------
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "pair: K1", "pair: K9")},
+        "content/stories/tiktok.md:5: pair: no pair has id 'K9'",
+        id="story-unknown-pair",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "  P4: 2026-04-21\n", "")},
+        "content/stories/tiktok.md:6: consent: the story is approved but P4 (in pair K1) has "
+        "not recorded consent; add 'P4: <date they agreed>' under consent, or set status: "
+        "awaiting-consent",
+        id="story-lacks-consent",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": STORY}
+        | participants("I plan things.,,,c1,named", "I plan things.,,,c1,none"),
+        "content/stories/tiktok.md:8: consent.P4: P4 has consent 'none' in the participants "
+        "table, so a story cannot name them; set anonymous: true or ask them to update "
+        "their consent",
+        id="story-names-unconsenting-person",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "  P4: 2026-04-21\n", "  P9: 2026-04-21\n")},
+        "content/stories/tiktok.md:8: consent.P9: no participant has id 'P9'",
+        id="story-consent-unknown-person",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "status: approved\n",
+                                             "status: approved\nimage: images/dan.jpg\n")},
+        "content/stories/tiktok.md:10: image: image 'images/dan.jpg' was not found in "
+        "content/images/",
+        id="story-missing-image",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": STORY + "\n![Ada and Dan](../images/pair.png)\n"},
+        "content/stories/tiktok.md:13: image: image '../images/pair.png' was not found in "
+        "content/images/",
+        id="story-body-missing-image",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "status: approved", "status: published")},
+        "content/stories/tiktok.md:9: status: 'published' is not allowed here; write draft, "
+        "awaiting-consent or approved",
+        id="story-status-not-allowed",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "date: 2026-05-01", "date: 1 May 2026")},
+        "content/stories/tiktok.md:3: date: '1 May 2026' is not a date; write it as "
+        "YYYY-MM-DD, e.g. 2026-03-31",
+        id="story-date-not-a-date",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "summary: Dan learns TikTok from Ada.\n", "")},
+        "content/stories/tiktok.md:1: summary: this is required but missing",
+        id="story-summary-missing",
+    ),
+    # --- blog posts ---------------------------------------------------------------------
+    pytest.param(
+        {"content/blog/learned.md": edited(POST, "  - P1\n", "  - P1\n  - zoe\n")},
+        "content/blog/learned.md:7: authors: no participant or staff member has id 'zoe'",
+        id="post-unknown-author",
+    ),
+    pytest.param(
+        {"content/blog/learned.md": POST}
+        | participants("I build things.,,,c1,named", "I build things.,,,c1,none"),
+        "content/blog/learned.md:6: authors: P1 has not agreed to be named on the portal "
+        "(consent is 'none'), so they cannot be an author",
+        id="post-author-not-consented",
+    ),
+    # --- programme.yaml -----------------------------------------------------------------
+    pytest.param(
+        programme("applications: {opens: 2026-01-05, closes: 2026-02-06}",
+                  "applications: {opens: 2026-01-05, closes: 2025-12-06}"),
+        "programme.yaml:15:39: cohorts[0].applications.closes: applications close "
+        "(2025-12-06) before they open (2026-01-05)",
+        id="applications-close-before-open",
+    ),
+    pytest.param(
+        programme("start: 2026-03-02", "start: 2026-02-02"),
+        "programme.yaml:16:5: cohorts[0].start: the cohort starts (2026-02-02) before "
+        "applications close (2026-02-06)",
+        id="cohort-starts-before-applications-close",
+    ),
+    pytest.param(
+        programme("end: 2026-08-28", "end: 2026-02-28"),
+        "programme.yaml:17:5: cohorts[0].end: the cohort ends (2026-02-28) before it starts "
+        "(2026-03-02)",
+        id="cohort-ends-before-start",
+    ),
+    pytest.param(
+        programme("start: 2026-03-02", "start: 2026-02-31"),
+        "programme.yaml:16:5: cohorts[0].start: '2026-02-31' is not a date; write it as "
+        "YYYY-MM-DD, e.g. 2026-03-31",
+        id="cohort-date-not-a-date",
+    ),
+    pytest.param(
+        programme("    sessions: 2\n", "    sessions: 3\n"),
+        "programme.yaml:28:1: session_plan: there is no plan for session 3; cohorts have up "
+        "to 3 sessions",
+        id="session-plan-incomplete",
+    ),
+    pytest.param(
+        programme("{number: 2, title: Goodbye", "{number: 1, title: Goodbye"),
+        "programme.yaml:30:6: session_plan[1].number: session 1 is planned twice",
+        id="session-planned-twice",
+    ),
+    pytest.param(
+        programme("grades: [A1, A2, B1, B2, SCS1]", "grades: [A1, A2, B1, A2, SCS1]"),
+        "programme.yaml:9:22: grades[3]: grade 'A2' is listed twice (also grades[1]); each "
+        "grade appears once, from most junior to most senior",
+        id="grade-listed-twice",
+    ),
+    pytest.param(
+        programme("  - {id: office, name: Programme office, title: Team}\n",
+                  "  - {id: office, name: Programme office, title: Team}\n"
+                  "  - {id: office, name: Comms, title: Team}\n"),
+        "programme.yaml:12:6: staff[1].id: staff id 'office' is used twice (also staff[0])",
+        id="staff-id-twice",
+    ),
+    pytest.param(
+        programme("  - id: c1\n", "  - id: c 1\n"),
+        "programme.yaml:13:5: cohorts[0].id: 'c 1' is not a valid id; use only letters, "
+        "digits, '-', '_' and '.'",
+        id="cohort-id-not-an-id",
+    ),
+    pytest.param(
+        programme("  selection: open\n", "  selection: invite-only\n"),
+        "programme.yaml:23:3: design.selection: 'invite-only' is not allowed here; write "
+        "open or closed",
+        id="selection-not-allowed",
+    ),
+    pytest.param(
+        programme("  min_grade_gap: 2\n", "  min_grade_gap: two\n"),
+        "programme.yaml:42:3: matching.min_grade_gap: 'two' is not a whole number",
+        id="number-not-a-number",
+    ),
+    pytest.param(
+        programme("  public_fields: [name, job_title, department, bio]",
+                  "  public_fields: [name, email]"),
+        "programme.yaml:44:3: privacy.public_fields: 'email' can never be public",
+        id="private-field-made-public",
+    ),
+    pytest.param(
+        programme("  min_group_size: 5\n", "  min_group_size: 5\nsite:\n  logo: images/logo.png\n"),
+        "programme.yaml:47:3: site.logo: image 'images/logo.png' was not found in "
+        "content/images/",
+        id="missing-logo",
+    ),
+    pytest.param(
+        programme("  sponsor: {name: Sam Sponsor, title: Chief Executive}\n", ""),
+        "programme.yaml:1:1: programme.sponsor: this is required but missing",
+        id="required-key-missing",
+    ),
+    pytest.param(
+        programme("  tagline: Juniors mentoring leaders.", "  tagline:"),
+        "programme.yaml:4:3: programme.tagline: this is empty; write a value",
+        id="value-empty",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), RULES)
+def test_rule_reports_exact_line(
+    scratch: Callable[..., Path], files: dict[str, str], expected: str
+) -> None:
+    code, lines = run_check(scratch(files))
+    assert expected in lines, "\n".join(lines)
+    assert code == 2
+
+
+def test_mentor_capacity_allows_a_second_pair(scratch: Callable[..., Path]) -> None:
+    root = scratch(
+        {"data/participants.csv": PARTICIPANTS + P5}
+        | pairs(PAIRS + "K3,P1,P5,c1,active,2026-03-09,\n")
+        | programme("  min_grade_gap: 2\n", "  min_grade_gap: 2\n  mentor_capacity: 2\n")
+    )
+    code, lines = run_check(root)
+    assert code == 0, "\n".join(lines)
+
+
+def test_mentor_over_capacity_names_every_earlier_pair(scratch: Callable[..., Path]) -> None:
+    extra = P5 + P5.replace("P5,Eve", "P6,Fay").replace("eve@", "fay@")
+    root = scratch(
+        {"data/participants.csv": PARTICIPANTS + extra}
+        | pairs(PAIRS + "K3,P1,P5,c1,active,2026-03-09,\nK4,P1,P6,c1,completed,2026-03-09,\n")
+        | programme("  min_grade_gap: 2\n", "  min_grade_gap: 2\n  mentor_capacity: 2\n")
+    )
+    code, lines = run_check(root)
+    assert lines[0] == (
+        "data/pairs.csv:row 5: column 'mentor_id': P1 is already in approved pairs K1 (row 2) "
+        "and K3 (row 4) of cohort c1; a mentor can be in at most 2 approved pairs per cohort "
+        "(matching.mentor_capacity)"
+    )
+    assert code == 2
+
+
+def test_withdrawn_and_proposed_pairs_do_not_count_as_busy(scratch: Callable[..., Path]) -> None:
+    root = scratch(
+        {"data/participants.csv": PARTICIPANTS + P5}
+        | pairs(PAIRS + "K3,P1,P5,c1,withdrawn,2026-03-09,\nK4,P1,P5,c1,proposed,,\n")
+    )
+    code, lines = run_check(root)
+    assert code == 0, "\n".join(lines)
+    assert lines[-1].startswith("ok: 1 cohort, 5 participants (5 named), 4 pairs,")
+
+
+def test_reporting_line_rule_can_be_switched_off(scratch: Callable[..., Path]) -> None:
+    files = pairs(edited(edited(PAIRS, "K1,P1,P4", "K1,P1,P3"), "K2,P2,P3", "K2,P2,P4"))
+    files |= programme("  min_grade_gap: 2\n", "  min_grade_gap: 2\n  exclude_direct_line: no\n")
+    code, lines = run_check(scratch(files))
+    assert code == 0, "\n".join(lines)
+
+
+def test_skip_level_rule_can_be_switched_off(scratch: Callable[..., Path]) -> None:
+    files = participants(
+        "dan@example.org,mentee,B2,Planning,Head of Planning,HQ,,",
+        "dan@example.org,mentee,B2,Planning,Head of Planning,HQ,P3,",
+    )
+    files |= programme("  min_grade_gap: 2\n", "  min_grade_gap: 2\n  exclude_skip_level: false\n")
+    code, lines = run_check(scratch(files))
+    assert code == 0, "\n".join(lines)
+
+
+def test_anonymous_story_needs_no_consent(scratch: Callable[..., Path]) -> None:
+    story = edited(STORY, "consent:\n  P1: 2026-04-20\n  P4: 2026-04-21\n", "anonymous: true\n")
+    code, lines = run_check(scratch({"content/stories/tiktok.md": story}))
+    assert code == 0, "\n".join(lines)
+
+
+def test_story_awaiting_consent_is_not_an_error(scratch: Callable[..., Path]) -> None:
+    story = edited(edited(STORY, "  P4: 2026-04-21\n", ""), "approved", "awaiting-consent")
+    code, lines = run_check(scratch({"content/stories/tiktok.md": story}))
+    assert code == 0, "\n".join(lines)
+
+
+def test_a_row_with_its_own_errors_is_not_reported_again_by_references(
+    scratch: Callable[..., Path],
+) -> None:
+    # P4's email is wrong: pairs, stories and surveys naming P4 must not also say "no
+    # participant has id 'P4'" — the lead fixes one cell, not four.
+    files = participants("dan@example.org", "dan at example.org")
+    files |= {"data/surveys.csv": SURVEYS + "P4,c1,pre,2\n", "content/stories/tiktok.md": STORY}
+    code, lines = run_check(scratch(files))
+    assert lines == [
+        "data/participants.csv:row 5: column 'email': 'dan at example.org' is not an email "
+        "address like name@example.org",
+        "1 error found; nothing was written. Fix it and run the command again.",
+    ]
+    assert code == 2
+
+
+def test_an_unreadable_table_does_not_make_every_reference_unknown(
+    scratch: Callable[..., Path],
+) -> None:
+    files = {"data/participants.csv": PARTICIPANTS.replace("email,", "mail,", 1)}
+    code, lines = run_check(scratch(files))
+    assert lines == [
+        "data/participants.csv:row 1: column 'email': this required column is missing; check "
+        "the header row, or map your header to it under data.columns in programme.yaml",
+        "1 error found; nothing was written. Fix it and run the command again.",
+    ]
+    assert code == 2
+
+
+def test_messages_never_show_python_or_pydantic_wording(scratch: Callable[..., Path]) -> None:
+    # Values of the wrong shape are where a Python repr or pydantic's wording would leak.
+    text = edited(PROGRAMME, "  spaces: 4\n", "  spaces: [4]\n")
+    text = edited(text, "  response_days: 3\n", "  response_days: {days: 3}\n")
+    text = edited(text, "  tagline: Juniors mentoring leaders.", "  tagline: [a, b]")
+    code, lines = run_check(scratch({"programme.yaml": text}))
+    assert lines == [
+        "programme.yaml:4:3: programme.tagline: this should be text, not a list or a section",
+        "programme.yaml:24:3: design.spaces: a list is not a whole number",
+        "programme.yaml:35:3: ground_rules.response_days: a section of 'key: value' lines is "
+        "not a whole number",
+        "3 errors found; nothing was written. Fix them and run the command again.",
+    ]
+    assert code == 2
