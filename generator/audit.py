@@ -36,7 +36,9 @@ class Secret:
     what: str
 
 
-def _participant_secrets(person: Participant, project: Project, public_fields: set[str]) -> Iterator[Secret]:
+def _participant_secrets(
+    person: Participant, project: Project, public_fields: set[str]
+) -> Iterator[Secret]:
     table = project.config.data.participants
     yield Secret(person.email, f"a participant's email ({table} column 'email')")
     yield Secret(person.id, f"a participant id ({table} column 'id')")
@@ -46,9 +48,14 @@ def _participant_secrets(person: Participant, project: Project, public_fields: s
     for column, value in sorted(person.extra.items()):
         yield Secret(value, f"a private column ({table} column '{column}')")
     if not person.is_named:
-        yield Secret(person.name, f"the name of a participant without consent ({table} column 'name')")
+        yield Secret(
+            person.name, f"the name of a participant without consent ({table} column 'name')"
+        )
         for name in ("bio", "job_title"):
-            yield Secret(getattr(person, name), f"a field of a participant without consent ({table} column '{name}')")
+            yield Secret(
+                getattr(person, name),
+                f"a field of a participant without consent ({table} column '{name}')",
+            )
         return
     for name in PUBLISHABLE_FIELDS:
         if name in public_fields:
@@ -73,11 +80,19 @@ def collect_secrets(project: Project, site: PublicSite, template_text: str = "")
     for person in project.participants:
         secrets.extend(_participant_secrets(person, project, public_fields))
     for pair in project.pairs:
-        secrets.append(Secret(pair.pair_id, f"a pair id ({project.config.data.pairs} column 'pair_id')"))
+        secrets.append(
+            Secret(pair.pair_id, f"a pair id ({project.config.data.pairs} column 'pair_id')")
+        )
     published_posts = {p.slug for p in site.posts if not p.draft}
     for post in project.posts:
         if post.slug not in published_posts:
-            reason = "a draft" if post.draft else "future-dated" if post.date > project.today else "unpublished"
+            reason = (
+                "a draft"
+                if post.draft
+                else "future-dated"
+                if post.date > project.today
+                else "unpublished"
+            )
             secrets.append(Secret(post.title, f"the title of {reason} post ({post.file})"))
     published_stories = {s.slug for s in site.stories if not s.draft}
     for story in project.stories:
@@ -99,15 +114,28 @@ def _public_corpus(site: PublicSite) -> str:
     """Return all text the public view lets through, case-folded, for excluding shared values."""
     parts: list[str] = []
     for person in site.people + site.staff:
-        parts += [person.name, person.job_title, person.department, person.location, person.bio,
-                  person.pronouns, *person.skills_offered, *person.skills_wanted, *person.interests]
+        parts += [
+            person.name,
+            person.job_title,
+            person.department,
+            person.location,
+            person.bio,
+            person.pronouns,
+            *person.skills_offered,
+            *person.skills_wanted,
+            *person.interests,
+        ]
     for pair in site.pairs:
         parts += [*pair.goals, pair.cohort_name]
     for story in site.stories:
         parts += [story.title, story.summary, story.body, *story.tags]
     for post in site.posts:
         parts += [post.title, post.summary, post.body, *post.categories, *post.tags]
-    parts.append(json.dumps(site.config.model_dump(mode="json", exclude={"grades", "data", "matching", "publish"})))
+    parts.append(
+        json.dumps(
+            site.config.model_dump(mode="json", exclude={"grades", "data", "matching", "publish"})
+        )
+    )
     return html.unescape("\n".join(parts)).casefold()
 
 
@@ -122,7 +150,9 @@ def _automaton(secrets: Iterable[Secret]) -> ahocorasick.Automaton:
     for secret in secrets:
         key = secret.value.casefold()
         existing = automaton.get(key, ())
-        automaton.add_word(key, (key, (*existing[1], secret.what)) if existing else (key, (secret.what,)))
+        automaton.add_word(
+            key, (key, (*existing[1], secret.what)) if existing else (key, (secret.what,))
+        )
     automaton.make_automaton()
     return automaton
 
@@ -150,7 +180,9 @@ def _verbatim_theme_copy(rel: str, data: bytes, theme_dirs: list[Path]) -> bool:
     return False
 
 
-def audit_site(site_dir: Path, secrets: list[Secret], theme_dirs: list[Path] | None = None) -> list[str]:
+def audit_site(
+    site_dir: Path, secrets: list[Secret], theme_dirs: list[Path] | None = None
+) -> list[str]:
     """Return one finding per file and field where a private value appears (empty when clean)."""
     findings: set[str] = set()
     automaton = _automaton(secrets) if secrets else None

@@ -38,12 +38,30 @@ def run_mkdocs_build(root: Path, site_dir: Path, today: dt.date) -> BuildReport:
     """Run `mkdocs build --strict --clean` into *site_dir*; warnings become located problems."""
     config = root / MKDOCS_FILE
     if not config.is_file():
-        raise InputError([Problem(MKDOCS_FILE, f"not found in {root}; the project needs its mkdocs.yml")])
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean",
-               "--config-file", str(config), "--site-dir", str(site_dir)]
+        raise InputError(
+            [Problem(MKDOCS_FILE, f"not found in {root}; the project needs its mkdocs.yml")]
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--clean",
+        "--config-file",
+        str(config),
+        "--site-dir",
+        str(site_dir),
+    ]
     started = dt.datetime.now()
-    result = subprocess.run(command, cwd=root, env=mkdocs_environment(today), capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        command,
+        cwd=root,
+        env=mkdocs_environment(today),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = (dt.datetime.now() - started).total_seconds()
     log = result.stdout + result.stderr
     if result.returncode != 0:

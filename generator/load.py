@@ -241,7 +241,15 @@ def read_text(path: Path, file: str, limit: int) -> str:
     except FileNotFoundError:
         raise InputError([Problem(file, "file not found")]) from None
     if size > limit:
-        raise InputError([Problem(file, f"file is {size:,} bytes; the limit is {limit:,} bytes")])
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    f"the file is {size:,} bytes, more than the {limit:,} allowed; "
+                    "is it the right file?",
+                )
+            ]
+        )
     raw = path.read_bytes()
     return decode_text(raw).replace("\r\n", "\n").replace("\r", "\n")
 

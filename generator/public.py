@@ -31,7 +31,9 @@ from generator.validate import image_key
 # Every ASCII punctuation mark that can start Markdown, HTML, attr_list, Jinja, emoji or
 # snippet syntax becomes a numeric character reference: it displays the same, and does nothing.
 _ACTIVE = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|:~^=&\"'$%@]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _normalise(value: str) -> str:
@@ -44,10 +46,13 @@ def md_text(value: str) -> str:
     return _ACTIVE.sub(lambda m: f"&#{ord(m.group())};", single)
 
 
+_TITLE_SAFE = str.maketrans("<>\"`{}", "‹›”'()")
+
+
 def plain(value: str) -> str:
     """Return one line of text safe for front matter and theme attributes (titles, names)."""
     single = " ".join(_normalise(value).split())
-    return single.translate(str.maketrans({"<": "‹", ">": "›", '"': "”", "`": "'", "{": "(", "}": ")"}))
+    return single.translate(_TITLE_SAFE)
 
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
@@ -65,7 +70,11 @@ def safe_url(target: str) -> str:
         return "#"
     if squashed.startswith("//"):
         return "#"
-    return target if target == decoded and "<" not in target else decoded.replace("<", "").replace(">", "")
+    return (
+        target
+        if target == decoded and "<" not in target
+        else decoded.replace("<", "").replace(">", "")
+    )
 
 
 def _inert_line(line: str) -> str:
@@ -120,7 +129,9 @@ def md_body(text: str) -> str:
 
 def opaque_id(kind: str, value: str, secret: str) -> str:
     """Return a stable, meaningless 10-character id for a pair or person."""
-    digest = hashlib.blake2b(f"{kind}\x00{value}".encode(), key=secret.encode()[:64], digest_size=10).digest()
+    digest = hashlib.blake2b(
+        f"{kind}\x00{value}".encode(), key=secret.encode()[:64], digest_size=10
+    ).digest()
     return base64.b32encode(digest).decode("ascii").lower()[:10]
 
 
@@ -245,7 +256,9 @@ class PublicSite:
         return [p for p in self.pairs if p.cohort_id == cohort_id]
 
 
-def _person(participant: Participant, config: ProgrammeConfig, secret: str, images: frozenset[str]) -> PublicPerson:
+def _person(
+    participant: Participant, config: ProgrammeConfig, secret: str, images: frozenset[str]
+) -> PublicPerson:
     """Copy only the allow-listed fields of a consenting participant."""
     allowed = set(config.privacy.public_fields)
 
@@ -277,10 +290,15 @@ def _person(participant: Participant, config: ProgrammeConfig, secret: str, imag
     )
 
 
-def _match_reasons(mentor: Participant, mentee: Participant, config: ProgrammeConfig) -> tuple[str, ...]:
+def _match_reasons(
+    mentor: Participant, mentee: Participant, config: ProgrammeConfig
+) -> tuple[str, ...]:
     """Explain why a pair was matched, naming rules met but never a grade."""
     rules = config.matching
-    reasons = ["The mentor is a more junior colleague, as the programme requires, so the usual direction of advice is reversed."]
+    reasons = [
+        "The mentor is a more junior colleague, as the programme requires, "
+        "so the usual direction of advice is reversed."
+    ]
     if rules.exclude_direct_line:
         reasons.append(
             "Neither is in the other's reporting line"
@@ -290,14 +308,20 @@ def _match_reasons(mentor: Participant, mentee: Participant, config: ProgrammeCo
     public = set(config.privacy.public_fields)
     for column in rules.must_differ:
         if column == "department" and "department" in public:
-            reasons.append("They work in different departments, so each sees a part of the organisation that is new to them.")
+            reasons.append(
+                "They work in different departments, "
+                "so each sees a part of the organisation that is new to them."
+            )
     for column in rules.must_match:
         if column == "location" and "location" in public:
             reasons.append("They work in the same place, so they can meet in person.")
     wanted = {s.casefold() for s in mentee.skills_wanted}
     overlap = [s for s in mentor.skills_offered if s.casefold() in wanted]
     if overlap and {"skills_offered", "skills_wanted"} <= public:
-        reasons.append(f"What the mentor offers matches what the mentee wants to learn ({len(overlap)} in common).")
+        reasons.append(
+            "What the mentor offers matches what the mentee wants to learn "
+            f"({len(overlap)} in common)."
+        )
     shared = {s.casefold() for s in mentee.interests} & {s.casefold() for s in mentor.interests}
     if shared and "interests" in public:
         reasons.append(f"They share {len(shared)} interest{'s' if len(shared) > 1 else ''}.")
@@ -325,57 +349,94 @@ def _suppress(count: int, minimum: int) -> int | None:
     return count if count >= minimum else None
 
 
+@dataclass(frozen=True)
+class _Selection:
+    """Shared inputs of the selection steps."""
+
+    project: Project
+    by_id: Mapping[str, Participant]
+    named: Mapping[str, Participant]
+    people: Mapping[str, PublicPerson]
+    preview: bool
+
+
 def build_public_view(project: Project, preview: bool = False) -> PublicSite:
     """Select and copy everything publishable; nothing else leaves this function."""
     config = project.config
     secret = f"{config.programme.organisation}\x00{config.programme.name}"
-    today = project.today
     by_id = project.participant_index()
-    named = {pid: p for pid, p in by_id.items() if p.is_named}
-    people = {pid: _person(p, config, secret, project.images) for pid, p in sorted(named.items())}
-    cohorts = {c.id: c for c in config.cohorts}
+    named = {pid: p for pid, p in sorted(by_id.items()) if p.is_named}
+    people = {pid: _person(p, config, secret, project.images) for pid, p in named.items()}
+    selection = _Selection(project, by_id, named, people, preview)
 
+    pairs, unpublished = _select_pairs(selection, secret)
+    stories = _select_stories(selection, pairs)
+    posts = _select_posts(selection)
+    linked = _link_related(selection, pairs, stories, posts)
+
+    used = {p.key for pair in linked for p in (pair.mentor, pair.mentee)}
+    used |= {a for post in posts for a in post.authors}
+    used |= {p.key for story in stories for p in story.people}
+    public_people = tuple(p for p in people.values() if p.key in used)
+    staff = tuple(
+        PublicPerson(
+            key=s.id,
+            name=md_text(s.name),
+            display_name=plain(s.name),
+            role="staff",
+            job_title=md_text(s.title),
+            bio=md_text(s.bio),
+        )
+        for s in sorted(config.staff, key=lambda s: s.id)
+    )
+    return PublicSite(
+        config=config,
+        today=project.today,
+        people=public_people,
+        staff=staff,
+        pairs=tuple(sorted(linked, key=lambda p: (p.cohort_id, p.title.casefold(), p.key))),
+        stories=tuple(stories),
+        posts=tuple(posts),
+        figures=_figures(project),
+        images=_collect_images(selection, public_people, stories, posts),
+        unpublished_pairs=dict(sorted(unpublished.items())),
+        preview=preview,
+    )
+
+
+def _select_pairs(sel: _Selection, secret: str) -> tuple[dict[str, PublicPair], dict[str, int]]:
+    """Keep approved pairs whose two people both consented; count the others per cohort."""
+    project, config = sel.project, sel.project.config
+    public_fields = set(config.privacy.public_fields)
+    cohorts = {c.id: c for c in config.cohorts}
     held: dict[str, int] = defaultdict(int)
     for session in project.sessions:
         if session.status == "held":
             held[session.pair_id] += 1
-
-    def published_story(story: Story) -> bool:
-        if story.date > today:
-            return False
-        if story.status == "approved":
-            return True
-        return preview and story.status == "draft"
-
-    def published_post(post: Post) -> bool:
-        if post.date > today:
-            return False
-        return preview or not post.draft
-
-    public_pairs: dict[str, PublicPair] = {}
+    pairs: dict[str, PublicPair] = {}
     unpublished: dict[str, int] = defaultdict(int)
-    pair_by_id = {p.pair_id: p for p in project.pairs}
     for pair in sorted(project.pairs, key=lambda p: (p.cohort, p.pair_id)):
         if not pair.is_approved:
             continue
-        if pair.mentor_id not in named or pair.mentee_id not in named:
+        if pair.mentor_id not in sel.named or pair.mentee_id not in sel.named:
             unpublished[pair.cohort] += 1
             continue
-        mentor, mentee = by_id[pair.mentor_id], by_id[pair.mentee_id]
-        wanted = {s.casefold() for s in mentee.skills_wanted}
-        public_fields = set(config.privacy.public_fields)
-        brings = tuple(md_text(s) for s in mentor.skills_offered if s.casefold() in wanted) if {
-            "skills_offered", "skills_wanted"} <= public_fields else ()
-        shared = tuple(md_text(s) for s in mentor.interests if s.casefold() in {i.casefold() for i in mentee.interests}) if (
-            "interests" in public_fields) else ()
-        cohort = cohorts[pair.cohort]
-        public_pairs[pair.pair_id] = PublicPair(
+        mentor, mentee = sel.by_id[pair.mentor_id], sel.by_id[pair.mentee_id]
+        brings: tuple[str, ...] = ()
+        if {"skills_offered", "skills_wanted"} <= public_fields:
+            wanted = {s.casefold() for s in mentee.skills_wanted}
+            brings = tuple(md_text(s) for s in mentor.skills_offered if s.casefold() in wanted)
+        shared: tuple[str, ...] = ()
+        if "interests" in public_fields:
+            theirs = {i.casefold() for i in mentee.interests}
+            shared = tuple(md_text(s) for s in mentor.interests if s.casefold() in theirs)
+        pairs[pair.pair_id] = PublicPair(
             key=opaque_id("pair", pair.pair_id, secret),
             cohort_id=pair.cohort,
-            cohort_name=plain(cohort.name),
+            cohort_name=plain(cohorts[pair.cohort].name),
             status=pair.status,
-            mentor=people[pair.mentor_id],
-            mentee=people[pair.mentee_id],
+            mentor=sel.people[pair.mentor_id],
+            mentee=sel.people[pair.mentee_id],
             start_date=pair.start_date,
             goals=tuple(md_text(g) for g in pair.goals),
             mentor_brings=brings,
@@ -384,98 +445,125 @@ def build_public_view(project: Project, preview: bool = False) -> PublicSite:
             plan=_plan(pair, project, held[pair.pair_id]),
             sessions_held=held[pair.pair_id],
         )
+    return pairs, unpublished
 
+
+def _select_stories(sel: _Selection, pairs: Mapping[str, PublicPair]) -> list[PublicStory]:
+    """Keep approved, consented, dated stories (drafts too in preview); anonymous ones lose people."""
+    project = sel.project
+    pair_by_id = {p.pair_id: p for p in project.pairs}
     stories: list[PublicStory] = []
     for story in sorted(project.stories, key=lambda s: (s.date, s.slug), reverse=True):
-        if not published_story(story):
+        if story.date > project.today:
             continue
-        pair = pair_by_id.get(story.pair)
-        public_pair = public_pairs.get(story.pair) if story.pair else None
-        if story.anonymous:
-            roles = _anonymous_byline(pair)
-            stories.append(PublicStory(
-                slug=story.slug, title=plain(story.title), date=story.date, summary=plain(story.summary),
-                tags=tuple(plain(t) for t in story.tags), body=md_body(story.body), anonymous=True,
-                image=image_key(story.image) if story.image else "", byline=roles,
-                draft=story.status != "approved"))
+        if story.status != "approved" and not (sel.preview and story.status == "draft"):
             continue
-        if pair is not None and public_pair is None:
-            continue  # a named story about a pair that cannot be named is never published
-        members = [pid for pid in ((pair.mentor_id, pair.mentee_id) if pair else ())]
-        if story.status == "approved" and not all(pid in story.consent and pid in named for pid in members):
-            continue
-        stories.append(PublicStory(
-            slug=story.slug, title=plain(story.title), date=story.date, summary=plain(story.summary),
-            tags=tuple(plain(t) for t in story.tags), body=md_body(story.body), anonymous=False,
+        base = PublicStory(
+            slug=story.slug,
+            title=plain(story.title),
+            date=story.date,
+            summary=plain(story.summary),
+            tags=tuple(plain(t) for t in story.tags),
+            body=md_body(story.body),
+            anonymous=story.anonymous,
             image=image_key(story.image) if story.image else "",
-            pair_key=public_pair.key if public_pair else "",
-            people=tuple(people[pid] for pid in members),
-            draft=story.status != "approved"))
+            draft=story.status != "approved",
+        )
+        source_pair = pair_by_id.get(story.pair)
+        if story.anonymous:
+            stories.append(replace(base, byline=_anonymous_byline(source_pair)))
+            continue
+        public_pair = pairs.get(story.pair) if story.pair else None
+        if source_pair is not None and public_pair is None:
+            continue  # a named story about a pair that cannot be named is never published
+        members = (source_pair.mentor_id, source_pair.mentee_id) if source_pair else ()
+        consented = all(pid in story.consent and pid in sel.named for pid in members)
+        if story.status == "approved" and not consented:
+            continue
+        stories.append(
+            replace(
+                base,
+                pair_key=public_pair.key if public_pair else "",
+                people=tuple(sel.people[pid] for pid in members),
+            )
+        )
+    return stories
 
-    staff = tuple(
-        PublicPerson(key=s.id, name=md_text(s.name), display_name=plain(s.name), role="staff",
-                     job_title=md_text(s.title), bio=md_text(s.bio))
-        for s in sorted(config.staff, key=lambda s: s.id)
-    )
-    staff_ids = {s.id for s in config.staff}
+
+def _select_posts(sel: _Selection) -> list[PublicPost]:
+    """Keep posts that are dated and not drafts (drafts too in preview), by consenting authors."""
+    project = sel.project
+    staff_ids = {s.id for s in project.config.staff}
     posts: list[PublicPost] = []
     for post in sorted(project.posts, key=lambda p: (p.date, p.slug), reverse=True):
-        if not published_post(post):
+        if post.date > project.today or (post.draft and not sel.preview):
             continue
-        if not all(a in staff_ids or a in named for a in post.authors):
+        if not all(a in staff_ids or a in sel.named for a in post.authors):
             continue
-        authors = tuple(a if a in staff_ids else people[a].key for a in post.authors)
-        posts.append(PublicPost(
-            slug=post.slug, title=plain(post.title), date=post.date, authors=authors,
-            categories=tuple(plain(c) for c in post.categories), tags=tuple(plain(t) for t in post.tags),
-            summary=plain(post.summary), body=md_body(post.body), draft=post.draft))
+        posts.append(
+            PublicPost(
+                slug=post.slug,
+                title=plain(post.title),
+                date=post.date,
+                authors=tuple(a if a in staff_ids else sel.people[a].key for a in post.authors),
+                categories=tuple(plain(c) for c in post.categories),
+                tags=tuple(plain(t) for t in post.tags),
+                summary=plain(post.summary),
+                body=md_body(post.body),
+                draft=post.draft,
+            )
+        )
+    return posts
 
-    # Link pairs to their stories and to posts written by either member.
-    key_of_person = {p.key: pid for pid, p in people.items()}
-    final_pairs: list[PublicPair] = []
-    for pair_id, public_pair in public_pairs.items():
-        pair = pair_by_id[pair_id]
-        members = {pair.mentor_id, pair.mentee_id}
+
+def _link_related(
+    sel: _Selection,
+    pairs: Mapping[str, PublicPair],
+    stories: list[PublicStory],
+    posts: list[PublicPost],
+) -> list[PublicPair]:
+    """Attach to each pair its stories and the posts written by either member."""
+    pair_by_id = {p.pair_id: p for p in sel.project.pairs}
+    person_of_key = {p.key: pid for pid, p in sel.people.items()}
+    linked = []
+    for pair_id, public_pair in pairs.items():
+        source = pair_by_id[pair_id]
+        members = {source.mentor_id, source.mentee_id}
         related_stories = tuple(s.slug for s in stories if s.pair_key == public_pair.key)
         related_posts = tuple(
-            p.slug for p in posts if any(key_of_person.get(a) in members for a in p.authors)
+            p.slug for p in posts if any(person_of_key.get(a) in members for a in p.authors)
         )
-        final_pairs.append(replace(public_pair, stories=related_stories, posts=related_posts))
+        linked.append(replace(public_pair, stories=related_stories, posts=related_posts))
+    return linked
 
-    used_people = {p.key for pair in final_pairs for p in (pair.mentor, pair.mentee)}
-    used_people |= {a for post in posts for a in post.authors}
-    used_people |= {p.key for s in stories for p in s.people}
-    public_people = tuple(p for p in people.values() if p.key in used_people)
 
-    # Published path -> path under content/ of every image a public page shows.
+def _collect_images(
+    sel: _Selection,
+    people: tuple[PublicPerson, ...],
+    stories: list[PublicStory],
+    posts: list[PublicPost],
+) -> dict[str, str]:
+    """Map each image a public page shows (published path) to its file under content/."""
+    config = sel.project.config
     images: dict[str, str] = {}
     if config.site.logo:
         images[image_key(config.site.logo)] = image_key(config.site.logo)
-    for pid, person in people.items():
-        if person.photo and person.key in used_people:
-            images[person.photo] = image_key(named[pid].photo)
+    shown = {p.key for p in people}
+    for pid, person in sel.people.items():
+        if person.photo and person.key in shown:
+            images[person.photo] = image_key(sel.named[pid].photo)
     for story in stories:
         if story.image:
             images[story.image] = story.image
     for body in [s.body for s in stories] + [p.body for p in posts]:
-        for match in re.finditer(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)", body):
+        for match in _IMAGE_IN_BODY.finditer(body):
             key = image_key(match.group(1))
-            if key in project.images:
+            if key in sel.project.images:
                 images[key] = key
+    return dict(sorted(images.items()))
 
-    return PublicSite(
-        config=config,
-        today=today,
-        people=public_people,
-        staff=staff,
-        pairs=tuple(sorted(final_pairs, key=lambda p: (p.cohort_id, p.title.casefold(), p.key))),
-        stories=tuple(stories),
-        posts=tuple(posts),
-        figures=_figures(project, len(final_pairs)),
-        images=dict(sorted(images.items())),
-        unpublished_pairs=dict(sorted(unpublished.items())),
-        preview=preview,
-    )
+
+_IMAGE_IN_BODY = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 
 def _anonymous_byline(pair: Pair | None) -> str:
@@ -485,7 +573,7 @@ def _anonymous_byline(pair: Pair | None) -> str:
     return "A junior colleague and the senior leader they mentored"
 
 
-def _figures(project: Project, public_pairs: int) -> tuple[Figure, ...]:
+def _figures(project: Project) -> tuple[Figure, ...]:
     """Compute the home page's key figures, hiding any count below the minimum group size."""
     minimum = project.config.privacy.min_group_size
     approved = [p for p in project.pairs if p.is_approved]
@@ -494,8 +582,11 @@ def _figures(project: Project, public_pairs: int) -> tuple[Figure, ...]:
     held = [s for s in project.sessions if s.status == "held"]
     hours = sum((s.minutes or 0) for s in held) // 60
     cohorts_run = {p.cohort for p in approved}
-    departments = {project.participant_index()[pid].department for pid in mentors | mentees
-                   if pid in project.participant_index()}
+    departments = {
+        project.participant_index()[pid].department
+        for pid in mentors | mentees
+        if pid in project.participant_index()
+    }
     return (
         Figure("pairs matched", _suppress(len(approved), minimum)),
         Figure("junior mentors", _suppress(len(mentors), minimum)),

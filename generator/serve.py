@@ -1,4 +1,4 @@
-"""Preview: regenerate site_src/ (drafts included, marked) whenever an input changes, under `mkdocs serve`."""
+"""Preview: `mkdocs serve`, with site_src/ regenerated (drafts marked) whenever an input changes."""
 
 from __future__ import annotations
 
@@ -30,15 +30,34 @@ def input_fingerprint(root: Path, data_paths: list[Path]) -> tuple[tuple[str, in
     return tuple(stamps)
 
 
-def serve_preview(root: Path, today: dt.date | None, port: int, progress: Callable[[str], None]) -> None:
+def serve_preview(
+    root: Path, today: dt.date | None, port: int, progress: Callable[[str], None]
+) -> None:
     """Generate the preview, start `mkdocs serve`, and regenerate on every change until stopped."""
     root = root.resolve()
     generate(root, today, preview=True, progress=progress)
     config = load_project(root, today).config
-    data = [root / p for p in (config.data.participants, config.data.pairs, config.data.sessions,
-                                config.data.surveys) if p]
-    command = [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(root / MKDOCS_FILE),
-               "--dev-addr", f"127.0.0.1:{port}", "--livereload"]
+    data = [
+        root / p
+        for p in (
+            config.data.participants,
+            config.data.pairs,
+            config.data.sessions,
+            config.data.surveys,
+        )
+        if p
+    ]
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "serve",
+        "--config-file",
+        str(root / MKDOCS_FILE),
+        "--dev-addr",
+        f"127.0.0.1:{port}",
+        "--livereload",
+    ]
     server = subprocess.Popen(command, cwd=root, env=mkdocs_environment(resolve_today(today)))
     progress(f"previewing on http://127.0.0.1:{port}/ (drafts shown and marked); Ctrl+C to stop")
     seen = input_fingerprint(root, data)

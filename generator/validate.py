@@ -377,17 +377,17 @@ def validate_table(
 ) -> tuple[Rows[R], list[Problem]]:
     """Type every row of a table; missing columns are errors, unknown ones warnings."""
     labels = _labels(table)
-    missing = _missing_columns(table, required)
-    if missing:
-        return Rows(table.file, readable=False, labels=labels), missing
-    problems: list[Problem] = []
     fields = set(model.model_fields) - ({extra_into} if extra_into else set())
     quiet = set(quiet_extras)
     extras = [c for c in table.columns if c not in fields]
     fate = "it is kept private and never published" if extra_into else "it is ignored"
-    problems.extend(
+    # Unknown columns are reported with missing ones: an unmapped header is the usual cause.
+    problems = [
         _unknown_column(table, column, fields, fate) for column in extras if column not in quiet
-    )
+    ]
+    missing = _missing_columns(table, required)
+    if missing:
+        return Rows(table.file, readable=False, labels=labels), missing + problems
     prepared: list[dict[str, Any]] = []
     for raw in table.rows:
         row: dict[str, Any] = {k: v for k, v in raw.items() if k in fields}

@@ -34,7 +34,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def write_tree(target: Path, files: Mapping[str, str], copies: Mapping[str, Path]) -> WriteReport:
     """Make *target* hold exactly *files* (text, LF) and *copies* (bytes from disk)."""
-    wanted: dict[str, bytes] = {rel: text.replace("\r\n", "\n").encode("utf-8") for rel, text in files.items()}
+    wanted: dict[str, bytes] = {
+        rel: text.replace("\r\n", "\n").encode("utf-8") for rel, text in files.items()
+    }
     for rel, source in copies.items():
         if rel in wanted:
             raise ValueError(f"{rel} is both generated and copied")  # a bug, not user input

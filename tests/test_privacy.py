@@ -14,7 +14,7 @@ from generator.errors import PrivacyError
 from generator.pipeline import build, generate
 from generator.public import md_body, md_text, safe_url
 from tests.conftest import TODAY, add_site_files
-from tests.scratch import PARTICIPANTS, PROGRAMME
+from tests.scratch import PROGRAMME
 
 CANARY_PARTICIPANTS = (
     "id,name,email,role,grade,department,job_title,location,manager_id,skills_offered,skills_wanted,"
@@ -58,8 +58,10 @@ CANARIES = {
 
 
 def _story(title: str, status: str, consent: str) -> str:
-    return (f"---\ntitle: {title}\ndate: 2026-05-01\nsummary: A summary.\npair: PAIRCANARY2\n"
-            f"status: {status}\n{consent}---\n\nThe story.\n")
+    return (
+        f"---\ntitle: {title}\ndate: 2026-05-01\nsummary: A summary.\npair: PAIRCANARY2\n"
+        f"status: {status}\n{consent}---\n\nThe story.\n"
+    )
 
 
 def _post(title: str, date: str, draft: str) -> str:
@@ -69,21 +71,31 @@ def _post(title: str, date: str, draft: str) -> str:
 @pytest.fixture
 def canary_project(scratch: Callable[..., Path]) -> Path:
     """A scratch programme with a canary value in every private place."""
-    programme = PROGRAMME.replace("grades: [A1, A2, B1, B2, SCS1]", "grades: [A1, A2, B1, B2, Kestrelgrade]")
-    root = scratch({
-        "programme.yaml": programme,
-        "data/participants.csv": CANARY_PARTICIPANTS,
-        "data/pairs.csv": CANARY_PAIRS,
-        "data/sessions.csv": "pair_id,date,minutes,status,topics,mentor_rating,mentee_rating\n",
-        "data/surveys.csv": "participant_id,cohort,phase,confidence\n",
-        "content/blog/draft.md": _post("Draft Canary Headline", "2026-05-01", "true"),
-        "content/blog/future.md": _post("Future Canary Headline", "2027-05-01", "false"),
-        "content/blog/published.md": _post("A published post", "2026-05-01", "false"),
-        "content/stories/unconsented.md": _story("Unconsented Canary Story", "awaiting-consent",
-                                                 "consent:\n  EMPCANARY02: 2026-04-01\n"),
-        "content/stories/consented.md": _story("A consented story", "approved",
-                                               "consent:\n  EMPCANARY02: 2026-04-01\n  EMPCANARY03: 2026-04-02\n"),
-    })
+    programme = PROGRAMME.replace(
+        "grades: [A1, A2, B1, B2, SCS1]", "grades: [A1, A2, B1, B2, Kestrelgrade]"
+    )
+    root = scratch(
+        {
+            "programme.yaml": programme,
+            "data/participants.csv": CANARY_PARTICIPANTS,
+            "data/pairs.csv": CANARY_PAIRS,
+            "data/sessions.csv": "pair_id,date,minutes,status,topics,mentor_rating,mentee_rating\n",
+            "data/surveys.csv": "participant_id,cohort,phase,confidence\n",
+            "content/blog/draft.md": _post("Draft Canary Headline", "2026-05-01", "true"),
+            "content/blog/future.md": _post("Future Canary Headline", "2027-05-01", "false"),
+            "content/blog/published.md": _post("A published post", "2026-05-01", "false"),
+            "content/stories/unconsented.md": _story(
+                "Unconsented Canary Story",
+                "awaiting-consent",
+                "consent:\n  EMPCANARY02: 2026-04-01\n",
+            ),
+            "content/stories/consented.md": _story(
+                "A consented story",
+                "approved",
+                "consent:\n  EMPCANARY02: 2026-04-01\n  EMPCANARY03: 2026-04-02\n",
+            ),
+        }
+    )
     return add_site_files(root)
 
 
@@ -120,7 +132,9 @@ def test_no_data_file_is_copied(canary_project: Path) -> None:
 
 def test_audit_names_file_and_field_never_the_value(canary_project: Path) -> None:
     build(canary_project, today=TODAY)
-    before = sorted(p.relative_to(canary_project / "site") for p in (canary_project / "site").rglob("*"))
+    before = sorted(
+        p.relative_to(canary_project / "site") for p in (canary_project / "site").rglob("*")
+    )
     leak = canary_project / "content" / "guides" / "contacts.md"
     leak.parent.mkdir(parents=True, exist_ok=True)
     leak.write_text("---\ntitle: Contacts\n---\n\nWrite to canary.ada@mail-canary.example\n")
@@ -132,7 +146,9 @@ def test_audit_names_file_and_field_never_the_value(canary_project: Path) -> Non
         "search/search_index.json: contains a participant's email (data/participants.csv column 'email')",
     ]
     assert "canary.ada" not in str(caught.value)
-    after = sorted(p.relative_to(canary_project / "site") for p in (canary_project / "site").rglob("*"))
+    after = sorted(
+        p.relative_to(canary_project / "site") for p in (canary_project / "site").rglob("*")
+    )
     assert after == before, "a failed audit must leave the previous site/ as it was"
     assert not (canary_project / "site.building").exists()
 
@@ -162,7 +178,7 @@ INJECTIONS = [
     "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "[ref][x]\n\n[x]: javascript:alert(1)",
     "![img](javascript:alert(1))",
-    "text {: onclick=\"alert(1)\" }",
+    'text {: onclick="alert(1)" }',
     "# Heading { onclick=alert(1) }",
     "{{ 7*7 }} {% if true %}jinja{% endif %}",
     '--8<-- "/etc/passwd"',
@@ -175,9 +191,39 @@ INJECTIONS = [
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "def_list", "footnotes", "abbr", "admonition"]
 
 
-SAFE_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "a", "strong", "em", "ul", "ol", "li", "code", "pre",
-             "blockquote", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "img", "sup", "div",
-             "dl", "dt", "dd", "abbr"}
+SAFE_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "code",
+    "pre",
+    "blockquote",
+    "hr",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+    "sup",
+    "div",
+    "dl",
+    "dt",
+    "dd",
+    "abbr",
+}
 
 
 class _LiveSyntax(HTMLParser):
@@ -229,16 +275,19 @@ def test_markdown_bodies_keep_ordinary_formatting() -> None:
     assert "<li>two</li>" in rendered
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("https://x.example/a", "https://x.example/a"),
-    ("../stories/a.md", "../stories/a.md"),
-    ("mailto:a@b.example", "mailto:a@b.example"),
-    ("javascript:alert(1)", "#"),
-    ("java\tscript:alert(1)", "#"),
-    ("&#x6A;avascript:alert(1)", "#"),
-    ("vbscript:x", "#"),
-    ("//evil.example/x", "#"),
-])
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("https://x.example/a", "https://x.example/a"),
+        ("../stories/a.md", "../stories/a.md"),
+        ("mailto:a@b.example", "mailto:a@b.example"),
+        ("javascript:alert(1)", "#"),
+        ("java\tscript:alert(1)", "#"),
+        ("&#x6A;avascript:alert(1)", "#"),
+        ("vbscript:x", "#"),
+        ("//evil.example/x", "#"),
+    ],
+)
 def test_safe_url(target: str, expected: str) -> None:
     assert safe_url(target) == expected
 
@@ -246,11 +295,15 @@ def test_safe_url(target: str, expected: str) -> None:
 def test_second_generate_rewrites_nothing(canary_project: Path) -> None:
     first = generate(canary_project, today=TODAY)
     assert first.report.written
-    stamps = {p: p.stat().st_mtime_ns for p in (canary_project / "site_src").rglob("*") if p.is_file()}
+    stamps = {
+        p: p.stat().st_mtime_ns for p in (canary_project / "site_src").rglob("*") if p.is_file()
+    }
     second = generate(canary_project, today=TODAY)
     assert second.report.written == ()
     assert second.report.removed == ()
-    assert {p: p.stat().st_mtime_ns for p in (canary_project / "site_src").rglob("*") if p.is_file()} == stamps
+    assert {
+        p: p.stat().st_mtime_ns for p in (canary_project / "site_src").rglob("*") if p.is_file()
+    } == stamps
 
 
 def test_generate_removes_stale_pages(canary_project: Path) -> None:
