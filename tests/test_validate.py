@@ -551,7 +551,10 @@ def test_an_unreadable_table_does_not_make_every_reference_unknown(
     assert lines == [
         "data/participants.csv:row 1: column 'email': this required column is missing; check "
         "the header row, or map your header to it under data.columns in programme.yaml",
-        "1 error found; nothing was written. Fix it and run the command again.",
+        "data/participants.csv:row 1: warning: column 'mail': the portal does not use this "
+        "column; it is kept private and never published; if it is 'email', rename the header "
+        "or map it under data.columns in programme.yaml",
+        "1 error and 1 warning found; nothing was written. Fix them and run the command again.",
     ]
     assert code == 2
 
