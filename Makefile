@@ -37,6 +37,7 @@ serve: $(STAMP)
 
 ## bench: run every benchmark and print its figures
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
 
 ## golden: refresh the golden files after reviewing the change they show

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import random
@@ -28,9 +29,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.config import ProgrammeConfig  # noqa: E402
-from generator.match import propose_matches  # noqa: E402
-from generator.model import Pair, Participant, Project  # noqa: E402
+from generator.config import ProgrammeConfig
+from generator.match import propose_matches
+from generator.model import Pair, Participant, Project
 
 GRADES = [
     "Apprentice",
@@ -143,16 +144,19 @@ def synthetic_programme(per_role: int, seed: int = 0) -> Project:
     mentors: list[dict[str, Any]] = []
     for i in range(per_role):
         boss = rng.choice(managers) if managers and rng.random() < 0.6 else None
-        mentors.append({
-            "id": f"J{i:05d}",
-            "grade": rng.randint(0, 2),
-            "manager_id": boss["id"] if boss else "",
-            "department": boss["department"] if boss else rng.choice(DEPARTMENTS),
-        })
+        mentors.append(
+            {
+                "id": f"J{i:05d}",
+                "grade": rng.randint(0, 2),
+                "manager_id": boss["id"] if boss else "",
+                "department": boss["department"] if boss else rng.choice(DEPARTMENTS),
+            }
+        )
 
     def participant(row: dict[str, Any], role: str) -> Participant:
-        skills = "; ".join(rng.sample(SKILLS, rng.randint(2, 5) if role == "mentor" else
-                                      rng.randint(1, 4)))
+        skills = "; ".join(
+            rng.sample(SKILLS, rng.randint(2, 5) if role == "mentor" else rng.randint(1, 4))
+        )
         return Participant(
             id=row["id"],
             name=f"Person {row['id']}",
@@ -169,12 +173,18 @@ def synthetic_programme(per_role: int, seed: int = 0) -> Project:
             extra={"network": rng.choice(NETWORKS)},
         )
 
-    people = [participant(r, "mentor") for r in mentors] + [participant(r, "mentee") for r in
-                                                              mentees]
+    people = [participant(r, "mentor") for r in mentors] + [
+        participant(r, "mentee") for r in mentees
+    ]
     # History: a tenth of the mentors mentored someone in the previous cohort.
     pairs = [
-        Pair(pair_id=f"OLD{i:05d}", mentor_id=m["id"], mentee_id=rng.choice(mentees)["id"],
-             cohort="c1", status="completed")
+        Pair(
+            pair_id=f"OLD{i:05d}",
+            mentor_id=m["id"],
+            mentee_id=rng.choice(mentees)["id"],
+            cohort="c1",
+            status="completed",
+        )
         for i, m in enumerate(rng.sample(mentors, per_role // 10))
     ]
     never = [[rng.choice(mentors)["id"], rng.choice(mentees)["id"]] for _ in range(5)]
@@ -199,12 +209,14 @@ def hard_rule_violations(project: Project, pairs: Iterable[tuple[str, str]]) -> 
     """Count, per hard rule, the pairs that break it (plain Python, independent of match.py)."""
     people = project.participant_index()
     rules = project.config.matching
-    earlier = {frozenset((p.mentor_id, p.mentee_id)) for p in project.pairs
-               if p.status != "proposed"}
+    earlier = {
+        frozenset((p.mentor_id, p.mentee_id)) for p in project.pairs if p.status != "proposed"
+    }
     never = {frozenset(p) for p in rules.never_pair}
 
     def above(pid: str) -> list[str]:
-        chain, current = [], people[pid].manager_id
+        chain: list[str] = []
+        current = people[pid].manager_id
         while current and current in people and len(chain) < 2:
             chain.append(current)
             current = people[current].manager_id
@@ -256,9 +268,9 @@ def our_score(project: Project, pairs: Iterable[tuple[str, str]]) -> float:
 def run_ours(per_role: int, seed: int) -> dict[str, Any]:
     """Time one matching run, then measure its peak traced memory in a second run."""
     project = synthetic_programme(per_role, seed)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = propose_matches(project, COHORT)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     tracemalloc.start()
     propose_matches(project, COHORT)
     _, peak = tracemalloc.get_traced_memory()
@@ -267,6 +279,7 @@ def run_ours(per_role: int, seed: int) -> dict[str, Any]:
     return {
         "per_role": per_role,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "peak_mb": peak / 2**20,
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "pairs": len(pairs),
@@ -278,20 +291,23 @@ def run_ours(per_role: int, seed: int) -> dict[str, Any]:
 
 def run_mentor_match(per_role: int, seed: int) -> dict[str, Any]:
     """Run mentor-match on the same input, with our rules written in its rule language."""
-    from matching import process  # the mentor-match package installs as 'matching'
-    from matching.mentee import Mentee
-    from matching.mentor import Mentor
-    from matching.rules.rule import Disqualify, Generic
+    # mentor-match installs the untyped module 'matching'; it may also be absent.
+    from matching import process  # type: ignore
+    from matching.mentee import Mentee  # type: ignore
+    from matching.mentor import Mentor  # type: ignore
+    from matching.rules.rule import Disqualify, Generic  # type: ignore
 
     project = synthetic_programme(per_role, seed)
     people = project.participant_index()
     rules = project.config.matching
-    earlier = {frozenset((p.mentor_id, p.mentee_id)) for p in project.pairs
-               if p.status != "proposed"}
+    earlier = {
+        frozenset((p.mentor_id, p.mentee_id)) for p in project.pairs if p.status != "proposed"
+    }
     never = {frozenset(p) for p in rules.never_pair}
 
     def above(pid: str) -> set[str]:
-        chain, current = set(), people[pid].manager_id
+        chain: set[str] = set()
+        current = people[pid].manager_id
         while current and current in people and len(chain) < 2:
             chain.add(current)
             current = people[current].manager_id
@@ -299,8 +315,15 @@ def run_mentor_match(per_role: int, seed: int) -> dict[str, Any]:
 
     def convert(p: Participant) -> Any:
         kind = Mentor if p.role == "mentor" else Mentee
-        obj = kind(**{"grade": GRADES.index(p.grade), "email": p.id, "first name": p.name,
-                      "organisation": p.department, "role": p.role})
+        obj = kind(
+            **{
+                "grade": GRADES.index(p.grade),
+                "email": p.id,
+                "first name": p.name,
+                "organisation": p.department,
+                "role": p.role,
+            }
+        )
         # mentor-match rules are Python callables over these objects: attach what they need.
         obj.pid = p.id
         obj.line = above(p.id)
@@ -328,18 +351,23 @@ def run_mentor_match(per_role: int, seed: int) -> dict[str, Any]:
         Generic({True: 2, False: 0}, lambda m: share(m) >= 0.5),
         Generic({True: 2, False: 0}, lambda m: share(m) >= 1),
         Generic({True: 2, False: 0}, lambda m: bool(m.mentor.interests & m.mentee.interests)),
-        Generic({True: 2, False: 0},
-                lambda m: bool(m.mentor.network and m.mentee.network
-                               and m.mentor.network != m.mentee.network)),
+        Generic(
+            {True: 2, False: 0},
+            lambda m: bool(
+                m.mentor.network and m.mentee.network and m.mentor.network != m.mentee.network
+            ),
+        ),
         Generic({True: 1, False: 0}, lambda m: m.mentor.location == m.mentee.location),
     ]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     done_mentors, _ = process.process_data(mentors, mentees, [rule_set])
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     pairs = [(m.pid, e.pid) for m in done_mentors for e in m.mentees]
     return {
         "per_role": per_role,
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "munkres": importlib.metadata.version("munkres"),
         "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "pairs": len(pairs),
         "violations": dict(hard_rule_violations(project, pairs)),
@@ -351,7 +379,9 @@ def in_subprocess(kind: str, per_role: int, seed: int) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and return its JSON result."""
     out = subprocess.run(
         [sys.executable, __file__, "--one", kind, str(per_role), "--seed", str(seed)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
         env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -361,8 +391,8 @@ def in_subprocess(kind: str, per_role: int, seed: int) -> dict[str, Any]:
 def have_mentor_match() -> bool:
     """Say whether the mentor-match package is installed."""
     try:
-        from matching import process  # noqa: F401
-    except ImportError:
+        importlib.metadata.version("mentor-match")
+    except importlib.metadata.PackageNotFoundError:
         return False
     return True
 
@@ -370,7 +400,7 @@ def have_mentor_match() -> bool:
 def main() -> None:
     """Print the benchmark table and the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 5000])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--compare-size", type=int, default=500)
     parser.add_argument("--no-compare", action="store_true")
@@ -382,13 +412,21 @@ def main() -> None:
         print(json.dumps(run(size, args.seed)))
         return
 
-    print(f"portal match — synthetic cohorts (seed {args.seed}), {os.cpu_count()} CPU(s)")
-    print(f"{'per role':>9} {'seconds':>8} {'peak MB':>8} {'max RSS MB':>10} {'pairs':>6} "
-          f"{'unmatched':>9} {'violations':>10}")
+    print(
+        f"portal match — synthetic cohorts (seed {args.seed}), {os.cpu_count()} CPU(s), "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
+    print(
+        f"{'per role':>9} {'seconds':>8} {'CPU s':>6} {'peak MB':>8} {'max RSS MB':>10} "
+        f"{'pairs':>6} {'unmatched':>9} {'violations':>10}"
+    )
     for size in args.sizes:
         r = in_subprocess("ours", size, args.seed)
-        print(f"{size:>9,} {r['seconds']:>8.2f} {r['peak_mb']:>8.0f} {r['max_rss_mb']:>10.0f} "
-              f"{r['pairs']:>6,} {r['unmatched']:>9,} {sum(r['violations'].values()):>10}")
+        print(
+            f"{size:>9,} {r['seconds']:>8.2f} {r['cpu_seconds']:>6.2f} {r['peak_mb']:>8.0f} "
+            f"{r['max_rss_mb']:>10.0f} {r['pairs']:>6,} {r['unmatched']:>9,} "
+            f"{sum(r['violations'].values()):>10}"
+        )
     if args.no_compare:
         return
     n = args.compare_size
@@ -398,11 +436,16 @@ def main() -> None:
         return
     ours = in_subprocess("ours", n, args.seed)
     theirs = in_subprocess("mentor-match", n, args.seed)
-    for name, r in (("portal match", ours), ("mentor-match", theirs)):
+    rows = (("portal match", ours), (f"mentor-match (munkres {theirs['munkres']})", theirs))
+    for name, r in rows:
         broken = ", ".join(f"{k}: {v}" for k, v in sorted(r["violations"].items())) or "none"
-        print(f"  {name:<13} {r['seconds']:>8.2f} s  {r['pairs']:>4} pairs  "
-              f"score {r['score']:>7.1f}  rule violations: {broken}")
-    print(f"  time ratio mentor-match / portal match: {theirs['seconds'] / ours['seconds']:,.0f}×")
+        print(
+            f"  {name:<30} {r['seconds']:>7.2f} s ({r['cpu_seconds']:.2f} CPU s)  "
+            f"{r['pairs']:>4} pairs  score {r['score']:>7.1f}  rule violations: {broken}"
+        )
+    ratio = theirs["seconds"] / ours["seconds"]
+    cpu_ratio = theirs["cpu_seconds"] / ours["cpu_seconds"]
+    print(f"  time ratio mentor-match / portal match: {ratio:,.0f}× wall, {cpu_ratio:,.0f}× CPU")
 
 
 if __name__ == "__main__":

@@ -187,3 +187,89 @@ def serve(project: Path, debug: bool, today: dt.date | None, port: int) -> None:
 
     with reporting(Context(project, debug, today)):
         serve_preview(project, today, port, progress=progress)
+
+
+@main.command()
+@common
+@click.option("--remote", metavar="URL_OR_PATH",
+              help="Git remote to publish to (default: publish.remote in programme.yaml).")
+@click.option("--branch", metavar="NAME", help="Deploy branch (default: publish.branch, else portal).")
+@click.option("--history", type=click.Choice(["keep", "replace"]),
+              help="keep: add one commit on top; replace: the branch becomes one new commit, "
+                   "force-pushed with a lease (default: publish.history).")
+@click.option("--message", "-m", metavar="TEXT", default="",
+              help="First line of the deploy commit's message.")
+@click.option("--dry-run", is_flag=True,
+              help="Build, audit and list the pages that would change on the remote; push nothing.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def publish(project: Path, debug: bool, today: dt.date | None, remote: str | None,
+            branch: str | None, history: str | None, message: str, dry_run: bool,
+            strict: bool) -> None:
+    """Build, audit and push the site to the deploy branch: all of it, or nothing."""
+    from generator.publish import DeployError, History
+    from generator.publish import publish as run_publish
+
+    with reporting(Context(project, debug, today)):
+        try:
+            mode: History | None = (
+                None if history is None else "replace" if history == "replace" else "keep")
+            outcome = run_publish(project, remote=remote, branch=branch, history=mode,
+                                  message=message, dry_run=dry_run, today=today, strict=strict,
+                                  progress=progress)
+        except DeployError as exc:
+            if debug:
+                raise
+            _fail(EXIT_PUBLISH, [f"publish failed: {exc}"])
+        done = outcome.published
+        where = f"{done.remote} branch {done.branch}"
+        if done.dry_run:
+            click.echo(f"dry run: publishing to {where} would mean {done.changes.summary()}; "
+                       "nothing was pushed")
+            for line in done.changes.listing():
+                click.echo(f"  {line}")
+        elif not done.pushed:
+            click.echo(f"nothing to publish: {where} already holds this site")
+        else:
+            retried = (" (after one retry: someone else had published meanwhile)"
+                       if done.retried else "")
+            click.echo(f"published {outcome.pages} pages to {where} as commit "
+                       f"{(done.commit or '')[:12]}{retried}: {done.changes.summary()}")
+
+
+@main.command()
+@common
+@click.option("--cohort", "cohort_id", required=True, metavar="ID",
+              help="The cohort to match: an id under cohorts: in programme.yaml.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="The proposals CSV (default: proposals-<cohort>.csv beside the pairs table). "
+                   "The private report goes beside it.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def match(project: Path, debug: bool, today: dt.date | None, cohort_id: str, out: Path | None,
+          strict: bool) -> None:
+    """Propose mentor-mentee pairs for a cohort, with a private report of the reasons."""
+    from generator.match import (
+        check_output_path,
+        default_proposals_path,
+        default_report_path,
+        propose_matches,
+        write_match_report,
+        write_proposals_csv,
+    )
+    from generator.pipeline import load_project
+
+    with reporting(Context(project, debug, today)):
+        loaded = load_project(project, today, strict)
+        proposals = out if out is not None else default_proposals_path(loaded, cohort_id)
+        report = default_report_path(proposals, cohort_id)
+        # Both files hold private data: refuse any folder the portal publishes from.
+        check_output_path(loaded, proposals, "--out")
+        check_output_path(loaded, report, "--out")
+        result = propose_matches(loaded, cohort_id, progress=progress)
+        write_proposals_csv(result, proposals)
+        write_match_report(result, report)
+        click.echo(f"proposed {_counted(len(result.proposals), 'pair')} for cohort {cohort_id} "
+                   f"(total score {result.total_score:.2f}), kept "
+                   f"{_counted(len(result.kept), 'approved pair')}: {proposals}")
+        left = len(result.unmatched)
+        click.echo(f"{left} {'person' if left == 1 else 'people'} left unmatched; reasons in the "
+                   f"private report (never publish it): {report}")

@@ -582,11 +582,8 @@ def _figures(project: Project) -> tuple[Figure, ...]:
     held = [s for s in project.sessions if s.status == "held"]
     hours = sum((s.minutes or 0) for s in held) // 60
     cohorts_run = {p.cohort for p in approved}
-    departments = {
-        project.participant_index()[pid].department
-        for pid in mentors | mentees
-        if pid in project.participant_index()
-    }
+    people = project.participant_index()
+    departments = {people[pid].department for pid in mentors | mentees if pid in people}
     return (
         Figure("pairs matched", _suppress(len(approved), minimum)),
         Figure("junior mentors", _suppress(len(mentors), minimum)),

@@ -79,6 +79,8 @@ def describe_error(error: ErrorDetails) -> str:
         return "this is required but missing"
     if given is None and kind not in {"value_error", "assertion_error"}:
         return "this is empty; write a value"
+    if given == "" and kind != "string_too_short":
+        return "this must not be empty" + _expected_hint(kind, ctx)
     if kind in {"int_parsing", "int_from_float", "int_type", "int_parsing_size"}:
         return f"{shown} is not a whole number"
     if kind in {"float_parsing", "float_type", "finite_number"}:
@@ -116,6 +118,17 @@ def describe_error(error: ErrorDetails) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return str(error["msg"])
+
+
+def _expected_hint(kind: str, ctx: Mapping[str, Any]) -> str:
+    """Say what an empty cell should hold, when the kind of value says it."""
+    if kind in {"literal_error", "enum"}:
+        return "; write " + str(ctx.get("expected", "")).replace("'", "")
+    if kind.startswith(("date", "datetime")):
+        return "; write a date as YYYY-MM-DD"
+    if kind.startswith(("int", "float")):
+        return "; write a number"
+    return ""
 
 
 def _pattern_message(shown: str, pattern: str) -> str:
@@ -388,12 +401,14 @@ def validate_table(
     missing = _missing_columns(table, required)
     if missing:
         return Rows(table.file, readable=False, labels=labels), missing + problems
-    prepared: list[dict[str, Any]] = []
-    for raw in table.rows:
-        row: dict[str, Any] = {k: v for k, v in raw.items() if k in fields}
-        if extra_into:
-            row[extra_into] = {k: raw[k] for k in extras}
-        prepared.append(row)
+    prepared: list[Mapping[str, Any]] = list(table.rows)  # the common case: no extra columns
+    if extras:
+        prepared = []
+        for raw in table.rows:
+            row: dict[str, Any] = {k: v for k, v in raw.items() if k in fields}
+            if extra_into:
+                row[extra_into] = {k: raw[k] for k in extras}
+            prepared.append(row)
     adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
     try:
         records: list[R] = adapter.validate_python(prepared)
@@ -406,10 +421,10 @@ def validate_table(
         return Rows(table.file, items, labels=labels), problems
     good: list[tuple[int, R]] = []
     rejected: list[tuple[int, Mapping[str, str]]] = []
-    for index, row in enumerate(prepared):
+    for index, prepared_row in enumerate(prepared):
         number = table.row_number(index)
         if index not in bad:
-            good.append((number, model.model_validate(row)))
+            good.append((number, model.model_validate(prepared_row)))
             continue
         rejected.append((number, table.rows[index]))
         for err in bad[index]:
@@ -689,6 +704,8 @@ def _manager_loops(table: Rows[Participant], people: Mapping[str, Participant]) 
     found: list[Problem] = []
     settled: set[str] = set()  # people whose chain of managers ends, or whose loop is reported
     for person_id in rows:
+        if person_id in settled:
+            continue
         chain = [person_id]
         current = people[person_id].manager_id
         while current in people and current not in settled and current not in chain:

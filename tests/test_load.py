@@ -69,6 +69,42 @@ def test_grades_that_look_like_numbers_keep_their_leading_zeros(
     assert project.participants[0].grade == "01"
 
 
+def test_front_matter_lookalikes_stay_text(tmp_path: Path) -> None:
+    path = tmp_path / "post.md"
+    path.write_text("---\ntitle: no\nsummary: 12:30\ntags: [010, yes, 2026-05-01]\n---\n")
+    assert load_markdown(path, "post.md").meta.data == {
+        "title": "no",
+        "summary": "12:30",
+        "tags": ["010", "yes", "2026-05-01"],
+    }
+
+
+def test_pure_python_parser_reads_the_same_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    # libyaml parses valid files fast; PyYAML's own parser is the fallback (and explains
+    # syntax errors). Both must give the same values and positions.
+    text = PROGRAMME + "extra:\n  - {a: no, b: '010', c: 12:30}\n  - ~\n"
+    fast = parse_yaml(text, "programme.yaml")
+    monkeypatch.setattr("generator.load._FastStrictComposer", None)
+    slow = parse_yaml(text, "programme.yaml")
+    assert slow.data == fast.data
+    assert slow.positions == fast.positions
+    assert slow.data["extra"] == [{"a": "no", "b": "010", "c": "12:30"}, None]
+
+
+def test_pure_python_parser_is_as_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.load._FastStrictComposer", None)
+    with pytest.raises(InputError) as error:
+        parse_yaml("a: &x 1\nb: [[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]\n", "f.yaml")
+    assert problems(error) == [
+        "f.yaml:1:4: '&x' marks a value for reuse; YAML anchors are not allowed here, so remove it"
+    ]
+    with pytest.raises(InputError) as error:
+        parse_yaml("b: [[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]\n", "f.yaml")
+    assert problems(error) == [
+        "f.yaml:1:23: this is nested more than 20 levels deep; the file must be simpler than that"
+    ]
+
+
 def test_duplicate_key_names_both_lines(scratch: Callable[..., Path]) -> None:
     text = edited(PROGRAMME, "  spaces: 4\n", "  spaces: 4\n  sign_up: Email us.\n")
     code, lines = run_check(scratch({"programme.yaml": text}))
@@ -90,6 +126,7 @@ def test_duplicate_keys_are_all_reported(scratch: Callable[..., Path]) -> None:
         "and on line 44; keep only one",
         "2 errors found; nothing was written. Fix them and run the command again.",
     ]
+    assert code == 2
 
 
 def test_anchor_is_rejected(scratch: Callable[..., Path]) -> None:
@@ -319,6 +356,7 @@ def test_xlsx_error_names_the_row_excel_shows(scratch: Callable[..., Path]) -> N
         "data/people.xlsx:row 6: column 'grade': 'B7' is not one of the programme's grades "
         "(A1, A2, B1, B2, SCS1)"
     )
+    assert code == 2
 
 
 def test_blank_lines_in_a_csv_do_not_shift_row_numbers(scratch: Callable[..., Path]) -> None:
@@ -330,6 +368,7 @@ def test_blank_lines_in_a_csv_do_not_shift_row_numbers(scratch: Callable[..., Pa
         "data/participants.csv:row 7: column 'grade': 'B7' is not one of the programme's grades "
         "(A1, A2, B1, B2, SCS1)"
     )
+    assert code == 2
 
 
 def test_multi_value_cells_split_on_semicolons_commas_and_line_breaks(
@@ -416,6 +455,7 @@ def test_hr_export_is_used_as_it_is_through_the_column_mapping(
         "ok: 1 cohort, 4 participants (3 named), 2 pairs, 1 session, 1 survey answer, "
         "0 stories, 0 posts, 1 warning",
     ]
+    assert code == 0
     ada = load_project(root).participants[0]
     assert (ada.id, ada.email, ada.grade, ada.manager_id) == ("P1", "ada@example.org", "A1", "P3")
     assert ada.skills_offered == ("TikTok", "Excel")

@@ -65,8 +65,10 @@ def programme(old: str, new: str) -> dict[str, str]:
 RULES = [
     # --- participants -------------------------------------------------------------------
     pytest.param(
-        participants("P1,Ada Junior,ada@example.org,mentor,A1,Digital,Apprentice,HQ,P3,",
-                     "P1,Ada Junior,ada@example.org,mentor,A1,Digital,Apprentice,HQ,P9,"),
+        participants(
+            "P1,Ada Junior,ada@example.org,mentor,A1,Digital,Apprentice,HQ,P3,",
+            "P1,Ada Junior,ada@example.org,mentor,A1,Digital,Apprentice,HQ,P9,",
+        ),
         "data/participants.csv:row 2: column 'manager_id': no participant has id 'P9'",
         id="unknown-manager-id",
     ),
@@ -96,20 +98,23 @@ RULES = [
     ),
     pytest.param(
         participants("I plan things.,,,c1,named", "I plan things.,,,c9,named"),
-        "data/participants.csv:row 5: column 'cohort': 'c9' is not a cohort in "
-        "programme.yaml (c1)",
+        "data/participants.csv:row 5: column 'cohort': 'c9' is not a cohort in programme.yaml (c1)",
         id="participant-unknown-cohort",
     ),
     pytest.param(
-        participants("cat@example.org,mentee,SCS1,Finance,Director,HQ,,",
-                     "cat@example.org,mentee,SCS1,Finance,Director,HQ,P1,"),
+        participants(
+            "cat@example.org,mentee,SCS1,Finance,Director,HQ,,",
+            "cat@example.org,mentee,SCS1,Finance,Director,HQ,P1,",
+        ),
         "data/participants.csv:row 2: column 'manager_id': managers go round in a loop "
         "(P1 → P3 → P1); one of them needs a different manager",
         id="manager-loop",
     ),
     pytest.param(
-        participants("cat@example.org,mentee,SCS1,Finance,Director,HQ,,",
-                     "cat@example.org,mentee,SCS1,Finance,Director,HQ,P3,"),
+        participants(
+            "cat@example.org,mentee,SCS1,Finance,Director,HQ,,",
+            "cat@example.org,mentee,SCS1,Finance,Director,HQ,P3,",
+        ),
         "data/participants.csv:row 4: column 'manager_id': P3 is their own manager",
         id="own-manager",
     ),
@@ -199,8 +204,10 @@ RULES = [
         id="reporting-line-direct",
     ),
     pytest.param(
-        participants("dan@example.org,mentee,B2,Planning,Head of Planning,HQ,,",
-                     "dan@example.org,mentee,B2,Planning,Head of Planning,HQ,P3,"),
+        participants(
+            "dan@example.org,mentee,B2,Planning,Head of Planning,HQ,,",
+            "dan@example.org,mentee,B2,Planning,Head of Planning,HQ,P3,",
+        ),
         "data/pairs.csv:row 3: column 'mentee_id': P3 is P2's manager's manager; a pair must "
         "not be inside one reporting line",
         id="reporting-line-skip-level",
@@ -239,8 +246,7 @@ RULES = [
     ),
     pytest.param(
         {"data/sessions.csv": SESSIONS + "K1,2026-03-02,60,held,,,\n"},
-        "data/sessions.csv:row 3: column 'date': 2026-03-02 is before pair K1 started "
-        "(2026-03-09)",
+        "data/sessions.csv:row 3: column 'date': 2026-03-02 is before pair K1 started (2026-03-09)",
         id="session-before-pair-start",
     ),
     pytest.param(
@@ -319,8 +325,11 @@ RULES = [
         id="story-consent-unknown-person",
     ),
     pytest.param(
-        {"content/stories/tiktok.md": edited(STORY, "status: approved\n",
-                                             "status: approved\nimage: images/dan.jpg\n")},
+        {
+            "content/stories/tiktok.md": edited(
+                STORY, "status: approved\n", "status: approved\nimage: images/dan.jpg\n"
+            )
+        },
         "content/stories/tiktok.md:10: image: image 'images/dan.jpg' was not found in "
         "content/images/",
         id="story-missing-image",
@@ -363,8 +372,10 @@ RULES = [
     ),
     # --- programme.yaml -----------------------------------------------------------------
     pytest.param(
-        programme("applications: {opens: 2026-01-05, closes: 2026-02-06}",
-                  "applications: {opens: 2026-01-05, closes: 2025-12-06}"),
+        programme(
+            "applications: {opens: 2026-01-05, closes: 2026-02-06}",
+            "applications: {opens: 2026-01-05, closes: 2025-12-06}",
+        ),
         "programme.yaml:15:39: cohorts[0].applications.closes: applications close "
         "(2025-12-06) before they open (2026-01-05)",
         id="applications-close-before-open",
@@ -405,9 +416,11 @@ RULES = [
         id="grade-listed-twice",
     ),
     pytest.param(
-        programme("  - {id: office, name: Programme office, title: Team}\n",
-                  "  - {id: office, name: Programme office, title: Team}\n"
-                  "  - {id: office, name: Comms, title: Team}\n"),
+        programme(
+            "  - {id: office, name: Programme office, title: Team}\n",
+            "  - {id: office, name: Programme office, title: Team}\n"
+            "  - {id: office, name: Comms, title: Team}\n",
+        ),
         "programme.yaml:12:6: staff[1].id: staff id 'office' is used twice (also staff[0])",
         id="staff-id-twice",
     ),
@@ -429,15 +442,15 @@ RULES = [
         id="number-not-a-number",
     ),
     pytest.param(
-        programme("  public_fields: [name, job_title, department, bio]",
-                  "  public_fields: [name, email]"),
+        programme(
+            "  public_fields: [name, job_title, department, bio]", "  public_fields: [name, email]"
+        ),
         "programme.yaml:44:3: privacy.public_fields: 'email' can never be public",
         id="private-field-made-public",
     ),
     pytest.param(
         programme("  min_group_size: 5\n", "  min_group_size: 5\nsite:\n  logo: images/logo.png\n"),
-        "programme.yaml:47:3: site.logo: image 'images/logo.png' was not found in "
-        "content/images/",
+        "programme.yaml:47:3: site.logo: image 'images/logo.png' was not found in content/images/",
         id="missing-logo",
     ),
     pytest.param(
@@ -572,4 +585,16 @@ def test_messages_never_show_python_or_pydantic_wording(scratch: Callable[..., P
         "not a whole number",
         "3 errors found; nothing was written. Fix them and run the command again.",
     ]
+    assert code == 2
+
+
+def test_unknown_front_matter_key_warns_and_suggests(scratch: Callable[..., Path]) -> None:
+    story = edited(STORY, "status: approved\n", "status: approved\nanonymus: true\n")
+    code, lines = run_check(scratch({"content/stories/tiktok.md": story}))
+    assert lines[0] == (
+        "content/stories/tiktok.md:10: warning: anonymus: unknown front matter key 'anonymus' "
+        "is ignored; did you mean 'anonymous'?"
+    )
+    assert code == 0
+    code, lines = run_check(scratch({"content/stories/tiktok.md": story}), "--strict")
     assert code == 2
