@@ -79,8 +79,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, nargs="*", default=[1000], help="synthetic sizes")
     args = parser.parse_args()
-    print("| project | pair pages | HTML pages | generate | generate again | build (all) "
-          "| of which MkDocs | site/ |")
+    print(
+        "| project | pair pages | HTML pages | generate | generate again | build (all) "
+        "| of which MkDocs | site/ |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     measure("demo", prepare_demo())
     for pairs in args.pairs:

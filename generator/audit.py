@@ -26,6 +26,10 @@ DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".ods"})
 MIN_LENGTH = 4
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _WORD = re.compile(r"\w")
+_URL_ATTRIBUTE = re.compile(
+    r"""\s(?:href|src|action|formaction)\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE
+)
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text")
 
 
 @dataclass(frozen=True)
@@ -193,17 +197,31 @@ def audit_site(
         if path.suffix.lower() in DATA_SUFFIXES:
             findings.add(f"{rel}: a data file must never be part of the site")
             continue
-        if automaton is None:
-            continue
         data = path.read_bytes()
         if theme_dirs and _verbatim_theme_copy(rel, data, theme_dirs):
             continue
         try:
-            text = _normalised(data.decode("utf-8"))
+            raw = data.decode("utf-8")
         except UnicodeDecodeError:
             continue  # images and fonts: no text to leak through
+        if rel.endswith(".html"):
+            findings.update(f"{rel}: {problem}" for problem in unsafe_markup(raw))
+        if automaton is None:
+            continue
+        text = _normalised(raw)
         for end, (key, whats) in automaton.iter(text):
             start = end - len(key) + 1
             if _is_word_at(text, start, end + 1):
                 findings.update(f"{rel}: contains {what}" for what in whats)
     return sorted(findings)
+
+
+def unsafe_markup(page: str) -> list[str]:
+    """Return what in a built page could run script from a link (a net behind the public view)."""
+    found = []
+    for match in _URL_ATTRIBUTE.finditer(page):
+        value = html.unescape(match.group(1)[1:-1])
+        squashed = "".join(ch for ch in value if ch > " ").casefold()
+        if squashed.startswith(_UNSAFE_SCHEMES):
+            found.append("contains a link that would run script (from participant text)")
+    return sorted(set(found))

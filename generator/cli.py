@@ -45,9 +45,14 @@ def reporting(ctx: Context) -> Iterator[None]:
     except PrivacyError as exc:
         if ctx.debug:
             raise
-        _fail(EXIT_PRIVACY, [f"privacy audit failed: {f}" for f in exc.findings]
-              + ["The built site contains private values and was not published. "
-                 "Nothing has left this machine."])
+        _fail(
+            EXIT_PRIVACY,
+            [f"privacy audit failed: {f}" for f in exc.findings]
+            + [
+                "The built site contains private values and was not published. "
+                "Nothing has left this machine."
+            ],
+        )
     except PublishError as exc:
         if ctx.debug:
             raise
@@ -59,8 +64,13 @@ def reporting(ctx: Context) -> Iterator[None]:
     except Exception as exc:
         if ctx.debug:
             raise
-        _fail(EXIT_UNEXPECTED, [f"unexpected error: {type(exc).__name__}: {exc}",
-                                "Run again with --debug to see the details, and report it to the portal team."])
+        _fail(
+            EXIT_UNEXPECTED,
+            [
+                f"unexpected error: {type(exc).__name__}: {exc}",
+                "Run again with --debug to see the details, and report it to the portal team.",
+            ],
+        )
 
 
 def _counted(count: int, word: str) -> str:
@@ -94,11 +104,22 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
 
 def common(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add --project, --debug and --today to a command."""
-    command = click.option("--today", callback=_parse_today, metavar="YYYY-MM-DD",
-                           help="Build as if today were this date (default: $PORTAL_TODAY or the real date).")(command)
-    command = click.option("--debug", is_flag=True, help="Show a full traceback on failure.")(command)
-    command = click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-                           show_default=True, help="The project folder (holding programme.yaml).")(command)
+    command = click.option(
+        "--today",
+        callback=_parse_today,
+        metavar="YYYY-MM-DD",
+        help="Build as if today were this date (default: $PORTAL_TODAY or the real date).",
+    )(command)
+    command = click.option("--debug", is_flag=True, help="Show a full traceback on failure.")(
+        command
+    )
+    command = click.option(
+        "--project",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The project folder (holding programme.yaml).",
+    )(command)
     return command
 
 
@@ -154,15 +175,21 @@ def schema() -> None:
 @main.command()
 @common
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--preview", is_flag=True, help="Include drafts, clearly marked (what `portal serve` shows).")
-def generate(project: Path, debug: bool, today: dt.date | None, strict: bool, preview: bool) -> None:
+@click.option(
+    "--preview", is_flag=True, help="Include drafts, clearly marked (what `portal serve` shows)."
+)
+def generate(
+    project: Path, debug: bool, today: dt.date | None, strict: bool, preview: bool
+) -> None:
     """Write the MkDocs sources into site_src/ (only files that changed)."""
     from generator.pipeline import generate as run_generate
 
     with reporting(Context(project, debug, today)):
         result = run_generate(project, today, strict, preview=preview, progress=progress)
-        click.echo(f"generated site_src/: {len(result.report.written)} file(s) written, "
-                   f"{result.report.unchanged} unchanged, {len(result.report.removed)} removed")
+        click.echo(
+            f"generated site_src/: {len(result.report.written)} file(s) written, "
+            f"{result.report.unchanged} unchanged, {len(result.report.removed)} removed"
+        )
 
 
 @main.command()
@@ -174,8 +201,10 @@ def build(project: Path, debug: bool, today: dt.date | None, strict: bool) -> No
 
     with reporting(Context(project, debug, today)):
         result = run_build(project, today, strict, progress=progress)
-        click.echo(f"built {result.pages} pages into {result.site_dir} in {result.build.seconds:.1f} s; "
-                   "privacy audit clean")
+        click.echo(
+            f"built {result.pages} pages into {result.site_dir} in {result.build.seconds:.1f} s; "
+            "privacy audit clean"
+        )
 
 
 @main.command()
@@ -191,20 +220,40 @@ def serve(project: Path, debug: bool, today: dt.date | None, port: int) -> None:
 
 @main.command()
 @common
-@click.option("--remote", metavar="URL_OR_PATH",
-              help="Git remote to publish to (default: publish.remote in programme.yaml).")
-@click.option("--branch", metavar="NAME", help="Deploy branch (default: publish.branch, else portal).")
-@click.option("--history", type=click.Choice(["keep", "replace"]),
-              help="keep: add one commit on top; replace: the branch becomes one new commit, "
-                   "force-pushed with a lease (default: publish.history).")
-@click.option("--message", "-m", metavar="TEXT", default="",
-              help="First line of the deploy commit's message.")
-@click.option("--dry-run", is_flag=True,
-              help="Build, audit and list the pages that would change on the remote; push nothing.")
+@click.option(
+    "--remote",
+    metavar="URL_OR_PATH",
+    help="Git remote to publish to (default: publish.remote in programme.yaml).",
+)
+@click.option(
+    "--branch", metavar="NAME", help="Deploy branch (default: publish.branch, else portal)."
+)
+@click.option(
+    "--history",
+    type=click.Choice(["keep", "replace"]),
+    help="keep: add one commit on top; replace: the branch becomes one new commit, "
+    "force-pushed with a lease (default: publish.history).",
+)
+@click.option(
+    "--message", "-m", metavar="TEXT", default="", help="First line of the deploy commit's message."
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Build, audit and list the pages that would change on the remote; push nothing.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def publish(project: Path, debug: bool, today: dt.date | None, remote: str | None,
-            branch: str | None, history: str | None, message: str, dry_run: bool,
-            strict: bool) -> None:
+def publish(
+    project: Path,
+    debug: bool,
+    today: dt.date | None,
+    remote: str | None,
+    branch: str | None,
+    history: str | None,
+    message: str,
+    dry_run: bool,
+    strict: bool,
+) -> None:
     """Build, audit and push the site to the deploy branch: all of it, or nothing."""
     from generator.publish import DeployError, History
     from generator.publish import publish as run_publish
@@ -212,10 +261,19 @@ def publish(project: Path, debug: bool, today: dt.date | None, remote: str | Non
     with reporting(Context(project, debug, today)):
         try:
             mode: History | None = (
-                None if history is None else "replace" if history == "replace" else "keep")
-            outcome = run_publish(project, remote=remote, branch=branch, history=mode,
-                                  message=message, dry_run=dry_run, today=today, strict=strict,
-                                  progress=progress)
+                None if history is None else "replace" if history == "replace" else "keep"
+            )
+            outcome = run_publish(
+                project,
+                remote=remote,
+                branch=branch,
+                history=mode,
+                message=message,
+                dry_run=dry_run,
+                today=today,
+                strict=strict,
+                progress=progress,
+            )
         except DeployError as exc:
             if debug:
                 raise
@@ -223,29 +281,49 @@ def publish(project: Path, debug: bool, today: dt.date | None, remote: str | Non
         done = outcome.published
         where = f"{done.remote} branch {done.branch}"
         if done.dry_run:
-            click.echo(f"dry run: publishing to {where} would mean {done.changes.summary()}; "
-                       "nothing was pushed")
+            click.echo(
+                f"dry run: publishing to {where} would mean {done.changes.summary()}; "
+                "nothing was pushed"
+            )
             for line in done.changes.listing():
                 click.echo(f"  {line}")
         elif not done.pushed:
             click.echo(f"nothing to publish: {where} already holds this site")
         else:
-            retried = (" (after one retry: someone else had published meanwhile)"
-                       if done.retried else "")
-            click.echo(f"published {outcome.pages} pages to {where} as commit "
-                       f"{(done.commit or '')[:12]}{retried}: {done.changes.summary()}")
+            retried = (
+                " (after one retry: someone else had published meanwhile)" if done.retried else ""
+            )
+            click.echo(
+                f"published {outcome.pages} pages to {where} as commit "
+                f"{(done.commit or '')[:12]}{retried}: {done.changes.summary()}"
+            )
 
 
 @main.command()
 @common
-@click.option("--cohort", "cohort_id", required=True, metavar="ID",
-              help="The cohort to match: an id under cohorts: in programme.yaml.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="The proposals CSV (default: proposals-<cohort>.csv beside the pairs table). "
-                   "The private report goes beside it.")
+@click.option(
+    "--cohort",
+    "cohort_id",
+    required=True,
+    metavar="ID",
+    help="The cohort to match: an id under cohorts: in programme.yaml.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The proposals CSV (default: proposals-<cohort>.csv beside the pairs table). "
+    "The private report goes beside it.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def match(project: Path, debug: bool, today: dt.date | None, cohort_id: str, out: Path | None,
-          strict: bool) -> None:
+def match(
+    project: Path,
+    debug: bool,
+    today: dt.date | None,
+    cohort_id: str,
+    out: Path | None,
+    strict: bool,
+) -> None:
     """Propose mentor-mentee pairs for a cohort, with a private report of the reasons."""
     from generator.match import (
         check_output_path,
@@ -267,9 +345,13 @@ def match(project: Path, debug: bool, today: dt.date | None, cohort_id: str, out
         result = propose_matches(loaded, cohort_id, progress=progress)
         write_proposals_csv(result, proposals)
         write_match_report(result, report)
-        click.echo(f"proposed {_counted(len(result.proposals), 'pair')} for cohort {cohort_id} "
-                   f"(total score {result.total_score:.2f}), kept "
-                   f"{_counted(len(result.kept), 'approved pair')}: {proposals}")
+        click.echo(
+            f"proposed {_counted(len(result.proposals), 'pair')} for cohort {cohort_id} "
+            f"(total score {result.total_score:.2f}), kept "
+            f"{_counted(len(result.kept), 'approved pair')}: {proposals}"
+        )
         left = len(result.unmatched)
-        click.echo(f"{left} {'person' if left == 1 else 'people'} left unmatched; reasons in the "
-                   f"private report (never publish it): {report}")
+        click.echo(
+            f"{left} {'person' if left == 1 else 'people'} left unmatched; reasons in the "
+            f"private report (never publish it): {report}"
+        )

@@ -1,4 +1,4 @@
-"""The pipeline, stage by stage: load → validate → model (→ match) → public view → render → write → build → audit.
+"""The pipeline: load → validate → model (→ match) → public view → render → write → build → audit.
 
 Each function here composes stages; the stages themselves live in their own modules.
 """
@@ -278,7 +278,8 @@ def generate(
     say("checking programme.yaml, data and content")
     project = load_project(root, today, strict)
     say(
-        f"rendering pages for {len(project.pairs)} pairs, {len(project.stories)} stories, {len(project.posts)} posts"
+        f"rendering pages for {len(project.pairs)} pairs, {len(project.stories)} stories, "
+        f"{len(project.posts)} posts"
     )
     site = build_public_view(project, preview=preview)
     env = make_environment(project.root)
@@ -301,7 +302,8 @@ def generate(
     copies = {dest: project.root / "content" / source for dest, source in rendered.images.items()}
     report = write_tree(project.root / SITE_SRC, rendered.files, copies)
     say(
-        f"site_src/: {len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed"
+        f"site_src/: {len(report.written)} written, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed"
     )
     return Generated(project, site, report)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from generator.config import ProgrammeConfig
-from generator.model import Pair, Participant, Post, Project, Story
+from generator.model import Pair, Participant, Project
 from generator.validate import image_key
 
 # --- making text inert -------------------------------------------------------------------
@@ -46,7 +46,7 @@ def md_text(value: str) -> str:
     return _ACTIVE.sub(lambda m: f"&#{ord(m.group())};", single)
 
 
-_TITLE_SAFE = str.maketrans("<>\"`{}", "‹›”'()")
+_TITLE_SAFE = str.maketrans('<>"`{}', "‹›”'()")
 
 
 def plain(value: str) -> str:
@@ -59,6 +59,10 @@ _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 _LINK_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^)\s]*)")
 _REF_DEFINITION = re.compile(r"^(\s{0,3}\[[^\]\n]+\]:\s*)(\S+)(.*)$")
+# A link destination continued on the next line would escape the per-line checks: Markdown joins
+# the lines, and browsers drop the newline from "java\nscript:". Such links stay plain text.
+_OPEN_LINK = re.compile(r"\]\((?![^\n]*\))")
+_BARE_REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*$")
 
 
 def safe_url(target: str) -> str:
@@ -88,12 +92,15 @@ def _inert_line(line: str) -> str:
         part = re.sub(r"&(?![A-Za-z]+;|#\d+;|#x[0-9A-Fa-f]+;)", "&amp;", part)
         part = part.replace("<", "&lt;")
         part = part.replace("{", "&#123;").replace("}", "&#125;")
+        part = _OPEN_LINK.sub("]&#40;", part)
         part = _LINK_TARGET.sub(lambda m: m.group(1) + safe_url(m.group(2)), part)
         out.append(part)
     line = "".join(out)
     definition = _REF_DEFINITION.match(line)
     if definition:
         line = definition.group(1) + safe_url(definition.group(2)) + definition.group(3)
+    if _BARE_REF_DEFINITION.match(line):
+        line = line.replace("[", "&#91;", 1)  # its destination would come from the next line
     return line
 
 
@@ -449,7 +456,7 @@ def _select_pairs(sel: _Selection, secret: str) -> tuple[dict[str, PublicPair], 
 
 
 def _select_stories(sel: _Selection, pairs: Mapping[str, PublicPair]) -> list[PublicStory]:
-    """Keep approved, consented, dated stories (drafts too in preview); anonymous ones lose people."""
+    """Keep approved, consented, dated stories (drafts in preview); anonymous ones lose people."""
     project = sel.project
     pair_by_id = {p.pair_id: p for p in project.pairs}
     stories: list[PublicStory] = []

@@ -14,27 +14,35 @@ TOOLS=tests/browser
 VNU_JAR=$TOOLS/node_modules/vnu-jar/build/dist/vnu.jar
 apt_updated=no
 
-need_package() {  # need_package COMMAND-OR-PATH DEBIAN-PACKAGE
-    local probe=$1 package=$2
+need_package() {  # need_package COMMAND-OR-PATH DEBIAN-PACKAGE...
+    local probe=$1
+    shift
     if [ -x "$probe" ] || command -v "$probe" >/dev/null 2>&1; then
         return 0
     fi
     if [ "$(id -u)" -ne 0 ]; then
-        echo "ensure-test-tools: install Debian's $package: sudo apt-get install -y $package" >&2
+        echo "ensure-test-tools: install Debian's $1: sudo apt-get install -y $*" >&2
         exit 1
     fi
-    echo "ensure-test-tools: installing $package with apt-get" >&2
+    echo "ensure-test-tools: installing $* with apt-get" >&2
     export DEBIAN_FRONTEND=noninteractive
     if [ "$apt_updated" = no ]; then
         apt-get update -qq
         apt_updated=yes
     fi
-    apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-need_package /usr/bin/chromium chromium
+need_package /usr/bin/chromium chromium fonts-liberation  # fonts: readable screenshots
 need_package java default-jre-headless
 need_package npm npm
+
+# The checker needs Java 17 or later (Debian 12's default-jre-headless is 17).
+java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+if [ "${java_major%%.*}" -lt 17 ] 2>/dev/null; then
+    echo "ensure-test-tools: java $java_major is too old for vnu.jar: install Java 17 or later" >&2
+    exit 1
+fi
 
 # The pinned version, from package.json; reinstall when node_modules holds another one.
 wanted=$(node -p "require('./$TOOLS/package.json').devDependencies['vnu-jar']")

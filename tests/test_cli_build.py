@@ -13,9 +13,13 @@ from tests.conftest import add_site_files
 def test_build_reports_a_bad_story_with_exit_2_and_writes_nothing(
     scratch: Callable[..., Path], cli: Callable[..., Result]
 ) -> None:
-    root = add_site_files(scratch({
-        "content/stories/x.md": "---\ntitle: X\ndate: 2026-13-01\nsummary: S\nstatus: approved\n---\nBody\n",
-    }))
+    root = add_site_files(
+        scratch(
+            {
+                "content/stories/x.md": "---\ntitle: X\ndate: 2026-13-01\nsummary: S\nstatus: approved\n---\nBody\n",
+            }
+        )
+    )
     result = cli("build", "--project", str(root), "--today", "2026-11-22")
     assert result.exit_code == 2
     assert (
@@ -44,29 +48,46 @@ def test_build_then_generate_again_changes_nothing(
 def test_broken_link_in_a_story_names_the_story(
     scratch: Callable[..., Path], cli: Callable[..., Result]
 ) -> None:
-    root = add_site_files(scratch({
-        "content/stories/x.md": "---\ntitle: X\ndate: 2026-05-01\nsummary: S\nstatus: approved\n---\n\nSee [this](../nowhere.md).\n",
-    }))
+    root = add_site_files(
+        scratch(
+            {
+                "content/stories/x.md": "---\ntitle: X\ndate: 2026-05-01\nsummary: S\nstatus: approved\n---\n\nSee [this](../nowhere.md).\n",
+            }
+        )
+    )
     result = cli("build", "--project", str(root), "--today", "2026-11-22")
     assert result.exit_code == 2
-    reported = [line for line in result.stderr.splitlines() if line.startswith("content/stories/x.md: ")]
+    reported = [
+        line for line in result.stderr.splitlines() if line.startswith("content/stories/x.md: ")
+    ]
     assert len(reported) == 1
     assert reported[0].startswith("content/stories/x.md: the site build reported: ")
     assert "nowhere.md" in reported[0]
     assert not (root / "site").exists(), "a failed build must not leave a site behind"
 
 
-def test_template_override_from_content_wins(scratch: Callable[..., Path], cli: Callable[..., Result]) -> None:
-    root = add_site_files(scratch({"content/templates/tags.md.j2": "# Topics\n\nOur own tags page.\n\n<!-- material/tags -->\n"}))
+def test_template_override_from_content_wins(
+    scratch: Callable[..., Path], cli: Callable[..., Result]
+) -> None:
+    root = add_site_files(
+        scratch(
+            {
+                "content/templates/tags.md.j2": "# Topics\n\nOur own tags page.\n\n<!-- material/tags -->\n"
+            }
+        )
+    )
     result = cli("generate", "--project", str(root), "--today", "2026-11-22")
     assert result.exit_code == 0, result.output
     assert "Our own tags page." in (root / "site_src" / "tags.md").read_text()
 
 
-def test_broken_template_override_is_located(scratch: Callable[..., Path], cli: Callable[..., Result]) -> None:
+def test_broken_template_override_is_located(
+    scratch: Callable[..., Path], cli: Callable[..., Result]
+) -> None:
     root = add_site_files(scratch({"content/templates/tags.md.j2": "# Tags\n\n{% if %}\n"}))
     result = cli("generate", "--project", str(root), "--today", "2026-11-22")
     assert result.exit_code == 2
     assert any(
-        line.startswith("content/templates/tags.md.j2:3: template error: ") for line in result.stderr.splitlines()
+        line.startswith("content/templates/tags.md.j2:3: template error: ")
+        for line in result.stderr.splitlines()
     ), result.stderr

@@ -187,6 +187,10 @@ INJECTIONS = [
     "```{.python onclick=alert(1)}\ncode\n```",
     "<!-- more --> <iframe src=//evil.example>",
     "<https://evil.example>",
+    "[x](java\nscript:alert(1))",
+    "[x](\njavascript:alert(1))",
+    "[r]\n\n[r]:\njavascript:alert(1)",
+    "[r]\n\n[r]: <\njavascript:alert(1)>",
 ]
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "def_list", "footnotes", "abbr", "admonition"]
 
@@ -311,3 +315,15 @@ def test_generate_removes_stale_pages(canary_project: Path) -> None:
     (canary_project / "content" / "blog" / "published.md").unlink()
     report = generate(canary_project, today=TODAY).report
     assert report.removed == ("blog/posts/published.md",)
+
+
+def test_audit_flags_a_script_link_that_reached_a_page(tmp_path: Path) -> None:
+    from generator.audit import audit_site
+
+    (tmp_path / "page.html").write_text(
+        '<p><a href="java&#10;script:alert(1)">x</a> <a href="../ok.html">y</a></p>'
+    )
+    (tmp_path / "safe.html").write_text('<a href="https://example.org/">z</a>')
+    assert audit_site(tmp_path, []) == [
+        "page.html: contains a link that would run script (from participant text)"
+    ]

@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 
 _COUNTED = re.compile(r"matching document", re.I)
 _INITIALISING = re.compile(r"Initializing search")
-PLACEHOLDER = re.compile(r"Type to start searching")
 
 
 @dataclass(frozen=True)
@@ -31,10 +30,14 @@ def search(page: Page, query: str) -> list[SearchResult]:
     search_box = page.locator(".md-search__input")
     expect(search_box).to_be_focused()
     meta = page.locator(".md-search-result__meta")
-    expect(meta).not_to_have_text(_COUNTED)  # no count left over from an earlier query
-    # One input event for the whole query: typed letter by letter, the results of a partial
-    # query could be read before the full query's replace them.
+    # Material searches on keyup. Clear any earlier query first, so that no count is left over.
+    search_box.fill("")
+    search_box.press("Backspace")
+    expect(meta).not_to_have_text(_COUNTED)
+    # Then the whole query at once: typed letter by letter, the results of a partial query could
+    # be read before those of the full query replace them.
     search_box.fill(query)
+    search_box.press("End")
     expect(meta).to_have_text(_COUNTED)
     links = page.locator(".md-search-result__item > .md-search-result__link")
     return [

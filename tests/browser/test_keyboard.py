@@ -108,6 +108,8 @@ def test_escape_closes_search_and_returns_to_the_page(
     page = tab.page
     page.keyboard.press("/")
     expect(page.locator(".md-search__input")).to_be_focused()
+    expect(page.locator("#__search")).to_be_checked()  # Material's search overlay is open
     page.keyboard.press("Escape")
+    expect(page.locator("#__search")).not_to_be_checked()
     expect(page.locator(".md-search__input")).not_to_be_focused()
     assert page.url == demo_url + "about.html"
