@@ -26,8 +26,10 @@ DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".ods"})
 MIN_LENGTH = 4
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _WORD = re.compile(r"\w")
+# A URL attribute inside a real tag (text that merely shows "<a href=...>" is escaped as &lt;a).
 _URL_ATTRIBUTE = re.compile(
-    r"""\s(?:href|src|action|formaction)\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE
+    r"""<[A-Za-z][^<>]*?\s(?:href|src|action|formaction)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""",
+    re.IGNORECASE,
 )
 _UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text")
 
@@ -220,7 +222,7 @@ def unsafe_markup(page: str) -> list[str]:
     """Return what in a built page could run script from a link (a net behind the public view)."""
     found = []
     for match in _URL_ATTRIBUTE.finditer(page):
-        value = html.unescape(match.group(1)[1:-1])
+        value = html.unescape(match.group(1).strip("\"'"))
         squashed = "".join(ch for ch in value if ch > " ").casefold()
         if squashed.startswith(_UNSAFE_SCHEMES):
             found.append("contains a link that would run script (from participant text)")

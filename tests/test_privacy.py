@@ -327,3 +327,13 @@ def test_audit_flags_a_script_link_that_reached_a_page(tmp_path: Path) -> None:
     assert audit_site(tmp_path, []) == [
         "page.html: contains a link that would run script (from participant text)"
     ]
+
+
+def test_audit_ignores_a_script_link_shown_as_text(tmp_path: Path) -> None:
+    from generator.audit import audit_site
+
+    (tmp_path / "page.html").write_text('<p>&lt;a href="javascript:alert(1)"&gt;raw&lt;/a&gt;</p>')
+    (tmp_path / "bare.html").write_text("<a class=x href=javascript:alert(1)>x</a>")
+    assert audit_site(tmp_path, []) == [
+        "bare.html: contains a link that would run script (from participant text)"
+    ]
