@@ -14,6 +14,7 @@ import click
 
 from generator import __version__
 from generator.errors import InputError, PrivacyError, PublishError
+from generator.wording import plural
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT, EXIT_PRIVACY, EXIT_PUBLISH = 0, 1, 2, 3, 4
 
@@ -73,22 +74,18 @@ def reporting(ctx: Context) -> Iterator[None]:
         )
 
 
-def _counted(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def _problem_summary(exc: InputError) -> str:
     """Count what stopped the command: errors, or warnings made fatal by --strict."""
     errors = sum(1 for p in exc.problems if p.severity == "error")
     warnings = len(exc.problems) - errors
     if not errors:
         return (
-            f"{_counted(warnings, 'warning')} found, and --strict makes warnings fatal; "
+            f"{plural(warnings, 'warning')} found, and --strict makes warnings fatal; "
             "nothing was written."
         )
-    found = _counted(errors, "error")
+    found = plural(errors, "error")
     if warnings:
-        found += f" and {_counted(warnings, 'warning')}"
+        found += f" and {plural(warnings, 'warning')}"
     them = "it" if errors + warnings == 1 else "them"
     return f"{found} found; nothing was written. Fix {them} and run the command again."
 
@@ -149,14 +146,14 @@ def check(project: Path, debug: bool, today: dt.date | None, strict: bool) -> No
             click.echo(str(warning), err=True)
         named = sum(1 for person in p.participants if person.is_named)
         counts = [
-            _counted(len(p.config.cohorts), "cohort"),
-            _counted(len(p.participants), "participant") + f" ({named} named)",
-            _counted(len(p.pairs), "pair"),
-            _counted(len(p.sessions), "session"),
-            _counted(len(p.surveys), "survey answer"),
-            _counted(len(p.stories), "story").replace("storys", "stories"),
-            _counted(len(p.posts), "post"),
-            _counted(len(result.warnings), "warning"),
+            plural(len(p.config.cohorts), "cohort"),
+            plural(len(p.participants), "participant") + f" ({named} named)",
+            plural(len(p.pairs), "pair"),
+            plural(len(p.sessions), "session"),
+            plural(len(p.surveys), "survey answer"),
+            plural(len(p.stories), "story", "stories"),
+            plural(len(p.posts), "post"),
+            plural(len(result.warnings), "warning"),
         ]
         click.echo("ok: " + ", ".join(counts))
 
@@ -346,9 +343,9 @@ def match(
         write_proposals_csv(result, proposals)
         write_match_report(result, report)
         click.echo(
-            f"proposed {_counted(len(result.proposals), 'pair')} for cohort {cohort_id} "
+            f"proposed {plural(len(result.proposals), 'pair')} for cohort {cohort_id} "
             f"(total score {result.total_score:.2f}), kept "
-            f"{_counted(len(result.kept), 'approved pair')}: {proposals}"
+            f"{plural(len(result.kept), 'approved pair')}: {proposals}"
         )
         left = len(result.unmatched)
         click.echo(

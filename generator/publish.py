@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 from generator import __version__
 from generator.errors import PublishError
 from generator.pipeline import build, check_project
+from generator.wording import plural
 
 History = Literal["keep", "replace"]
 Progress = Callable[[str], None]
@@ -148,13 +149,13 @@ class Changes:
     def summary(self) -> str:
         """Say in one line how many pages (and other files) differ."""
         pages = (
-            f"{_counted(len(self.pages_added), 'page')} added, {len(self.pages_changed)} changed, "
+            f"{plural(len(self.pages_added), 'page')} added, {len(self.pages_changed)} changed, "
             f"{len(self.pages_removed)} removed"
         )
         others = self.files - sum(
             map(len, (self.pages_added, self.pages_changed, self.pages_removed))
         )
-        return pages + (f"; {_counted(others, 'other file')} too" if others else "")
+        return pages + (f"; {plural(others, 'other file')} too" if others else "")
 
     def listing(self, limit: int | None = None) -> list[str]:
         """List the pages that differ, one per line, marked + (added), ~ (changed), - (removed)."""
@@ -449,10 +450,6 @@ def _after(text: str, marker: str) -> str:
     """Return *text* after *marker*, trimmed (all of it when the marker is absent)."""
     _, found, rest = text.partition(marker)
     return rest.strip() if found else text.strip()
-
-
-def _counted(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 @dataclass(frozen=True)

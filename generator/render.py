@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import posixpath
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from generator.public import (
     md_text,
     plain,
 )
+from generator.wording import join_and, plural
 
 # libyaml's emitter when available: same output, many times faster on thousands of pages.
 YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -115,19 +116,6 @@ def template_sources(project_root: Path) -> str:
 def long_date(value: dt.date | None) -> str:
     """Format a date as '3 March 2026'."""
     return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def plural(count: int, singular: str, many: str | None = None) -> str:
-    """Return '1 session' or '3 sessions'."""
-    return f"{count} {singular if count == 1 else (many or singular + 's')}"
-
-
-def join_and(items: Iterable[str]) -> str:
-    """Join ['a', 'b', 'c'] as 'a, b and c'."""
-    values = [str(i) for i in items]
-    if len(values) <= 1:
-        return "".join(values)
-    return ", ".join(values[:-1]) + " and " + values[-1]
 
 
 def front_matter(meta: Mapping[str, Any]) -> str:
