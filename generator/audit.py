@@ -1,9 +1,10 @@
 """Audit stage: scan every built file for private values; any hit fails the build.
 
 The audit does not trust the public view: it collects the values that must never be published
-straight from the private model (emails, ids, grades, managers, unlisted columns, people without
-consent, unpublished content) and looks for each of them in every file of the built site,
-after undoing HTML and JSON escaping. A finding names the file and the field, never the value.
+straight from the private model (emails, ids, grades, managers, org chart ids, unlisted columns,
+people without consent, unpublished content) and looks for each of them in every file of the
+built site, after undoing HTML and JSON escaping. A finding names the file and the field, never
+the value.
 """
 
 from __future__ import annotations
@@ -89,6 +90,14 @@ def collect_secrets(project: Project, site: PublicSite, template_text: str = "")
         secrets.append(
             Secret(pair.pair_id, f"a pair id ({project.config.data.pairs} column 'pair_id')")
         )
+    # The org chart never reaches the public view; its ids are searched for all the same.
+    participant_ids = {person.id for person in project.participants}
+    org_chart = project.config.data.people
+    secrets.extend(
+        Secret(person_id, f"an org chart id ({org_chart} column 'id')")
+        for person_id in sorted(project.org_chart)
+        if person_id not in participant_ids
+    )
     published_posts = {p.slug for p in site.posts if not p.draft}
     for post in project.posts:
         if post.slug not in published_posts:

@@ -231,6 +231,13 @@ class DataFiles(Section):
     pairs: str
     sessions: str = ""
     surveys: str = ""
+    people: str = Field(
+        "",
+        description=(
+            "Optional org chart (columns id and manager_id): managers outside the programme, "
+            "so reporting lines through them are seen; private, never published"
+        ),
+    )
     columns: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="Per table, your header -> our field, e.g. participants: {'Employee ID': id}",
@@ -240,9 +247,9 @@ class DataFiles(Section):
     @classmethod
     def _known_tables(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         for table in value:
-            if table not in {"participants", "pairs", "sessions", "surveys"}:
+            if table not in {"participants", "pairs", "sessions", "surveys", "people"}:
                 raise ValueError(
-                    f"'{table}' is not a table (participants, pairs, sessions, surveys)"
+                    f"'{table}' is not a table (participants, pairs, sessions, surveys, people)"
                 )
         return value
 

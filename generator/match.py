@@ -30,7 +30,8 @@ from scipy.optimize import linear_sum_assignment
 from generator.config import Matching, ProgrammeConfig
 from generator.errors import InputError, Problem
 from generator.load import normalise_header
-from generator.model import Pair, Participant, Project
+from generator.model import Pair, Participant, Project, managers_above
+from generator.wording import plural
 
 Progress = Callable[[str], None]
 BoolMatrix = npt.NDArray[np.bool_]
@@ -223,16 +224,6 @@ def _resolve_attributes(project: Project) -> tuple[dict[str, str], list[Problem]
             else:
                 columns[name] = found
     return columns, problems
-
-
-def _managers_above(person_id: str, managers: Mapping[str, str], levels: int) -> list[str]:
-    """Return up to *levels* managers above a person, nearest first (stops at loops)."""
-    chain: list[str] = []
-    current = managers.get(person_id, "")
-    while current and len(chain) < levels and current not in chain and current != person_id:
-        chain.append(current)
-        current = managers.get(current, "")
-    return chain
 
 
 def _index_pairs(
@@ -598,12 +589,13 @@ def _build_pool(
     mentee_side = _build_side(mentees, config, columns, "skills_wanted", words, book)
     mentor_pos = {p.id: i for i, p in enumerate(mentors)}
     mentee_pos = {p.id: i for i, p in enumerate(mentees)}
-    # The manager tree spans every participant, whatever their cohort.
-    managers = {p.id: p.manager_id for p in project.participants}
+    # The manager tree spans every participant, whatever their cohort, and the org chart's
+    # people outside the programme: a line through someone who is not taking part still counts.
+    managers = project.reporting_tree()
     in_line = [
         (person.id, boss)
         for person in (*mentors, *mentees)
-        for boss in _managers_above(person.id, managers, line_levels)
+        for boss in managers_above(person.id, managers, line_levels)
     ]
     earlier = [(p.mentor_id, p.mentee_id) for p in project.pairs if p.status not in NOT_A_REAL_PAIR]
     return _Pool(
@@ -732,7 +724,7 @@ def _broken(rule: _Rule, pool: _Pool, mi: int, ei: int) -> str:
     label = _label(name)
     if kind == "grade":
         gap = int(pool.mentees.rank[ei] - pool.mentors.rank[mi])
-        need = _plural(pool.matching.min_grade_gap, "grade")
+        need = plural(pool.matching.min_grade_gap, "grade")
         return f"the mentor must be at least {need} junior to the mentee, and the gap is {gap}"
     if kind == "line":
         return "one is in the other's reporting line"
@@ -1083,15 +1075,10 @@ def _all(plural: str, rest: str, count: int) -> str:
     return f"{plural} {word} {rest}" if plural in {"are", "were"} else f"{word} {plural} {rest}"
 
 
-def _plural(count: int, noun: str) -> str:
-    """Return '1 grade' or '3 grades'."""
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
 def _describe_rules(config: ProgrammeConfig, line_levels: int) -> tuple[str, ...]:
     """List the hard rules in force, in words."""
     rules = config.matching
-    out = [f"the mentor is at least {_plural(rules.min_grade_gap, 'grade')} junior to the mentee"]
+    out = [f"the mentor is at least {plural(rules.min_grade_gap, 'grade')} junior to the mentee"]
     if line_levels == 2:
         out.append("neither is the other's manager or manager's manager")
     elif line_levels == 1:
@@ -1099,11 +1086,11 @@ def _describe_rules(config: ProgrammeConfig, line_levels: int) -> tuple[str, ...
     out.extend(f"{_label(n)} must differ" for n in rules.must_differ)
     out.extend(f"{_label(n)} must be the same" for n in rules.must_match)
     out.append("no pair that already existed (any cohort, any status but proposed)")
-    out.append(f"each mentor takes at most {_plural(rules.mentor_capacity, 'mentee')} per cohort")
+    out.append(f"each mentor takes at most {plural(rules.mentor_capacity, 'mentee')} per cohort")
     if rules.must_pair:
-        out.append(f"{_plural(len(rules.must_pair), 'pair')} listed under matching.must_pair")
+        out.append(f"{plural(len(rules.must_pair), 'pair')} listed under matching.must_pair")
     if rules.never_pair:
-        out.append(f"{_plural(len(rules.never_pair), 'pair')} excluded by matching.never_pair")
+        out.append(f"{plural(len(rules.never_pair), 'pair')} excluded by matching.never_pair")
     return tuple(out)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -72,6 +72,40 @@ class Participant(Record):
 
 
 PARTICIPANT_REQUIRED = ("id", "name", "email", "role", "grade", "department", "cohort")
+
+
+class OrgPerson(Record):
+    """A row of the optional org chart table: who reports to whom, inside the programme or not.
+
+    Only the reporting line is kept; any other column (a name, a title) is dropped on reading.
+    """
+
+    id: str = Field(min_length=1)
+    manager_id: str = ""
+
+
+ORG_CHART_REQUIRED = ("id", "manager_id")
+
+
+def managers_above(person_id: str, managers: Mapping[str, str], levels: int) -> list[str]:
+    """Return up to *levels* managers above a person, nearest first (stops at loops)."""
+    chain: list[str] = []
+    current = managers.get(person_id, "")
+    while current and len(chain) < levels and current not in chain and current != person_id:
+        chain.append(current)
+        current = managers.get(current, "")
+    return chain
+
+
+def merge_reporting_lines(
+    participants: Iterable[Participant], org_chart: Mapping[str, str]
+) -> dict[str, str]:
+    """Return each person's manager id: a participant's own, else the org chart's."""
+    tree = dict(org_chart)
+    for person in participants:
+        if person.manager_id or person.id not in tree:
+            tree[person.id] = person.manager_id
+    return tree
 
 
 class Pair(Record):
@@ -180,7 +214,13 @@ class Project:
     guides: tuple[Guide, ...]
     today: dt.date
     images: frozenset[str] = field(default_factory=frozenset)
+    # The optional org chart, id -> manager id: private, read only for reporting lines.
+    org_chart: Mapping[str, str] = field(default_factory=dict)
 
     def participant_index(self) -> dict[str, Participant]:
         """Return participants by id."""
         return {p.id: p for p in self.participants}
+
+    def reporting_tree(self) -> dict[str, str]:
+        """Return every known person's manager id: participants and the org chart together."""
+        return merge_reporting_lines(self.participants, self.org_chart)

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
@@ -20,10 +21,12 @@ from generator.build import BuildReport, run_mkdocs_build
 from generator.errors import InputError, PrivacyError, Problem, Problems
 from generator.load import Table, iter_markdown, load_markdown, load_table, load_yaml_file
 from generator.model import (
+    ORG_CHART_REQUIRED,
     PAIR_REQUIRED,
     PARTICIPANT_REQUIRED,
     SESSION_REQUIRED,
     Guide,
+    OrgPerson,
     Pair,
     Participant,
     Post,
@@ -137,12 +140,16 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
     pairs_table = read("pairs", config.data.pairs)
     sessions_table = read("sessions", config.data.sessions) if config.data.sessions else None
     surveys_table = read("surveys", config.data.surveys) if config.data.surveys else None
+    org_table = read("people", config.data.people) if config.data.people else None
 
     # A table that could not be read is marked so: rules about references to it are skipped.
     participants: Rows[Participant] = Rows(config.data.participants, readable=False)
     pairs: Rows[Pair] = Rows(config.data.pairs, readable=False)
     sessions: Rows[Session] = Rows(config.data.sessions, readable=False)
     surveys: Rows[SurveyResponse] = Rows(config.data.surveys, readable=False)
+    org_chart: Rows[OrgPerson] | None = (
+        Rows(config.data.people, readable=False) if config.data.people else None
+    )
     if participants_table is not None:
         participants, found = validate_table(
             participants_table,
@@ -160,6 +167,18 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
         problems.extend(found)
     if surveys_table is not None:
         surveys, found = validate_surveys(surveys_table, config)
+        problems.extend(found)
+    if org_table is not None:
+        # The org chart is private and only its reporting lines are used: any other column
+        # (a name, a job title) is allowed, dropped on reading, and not worth a warning, unless
+        # a required column is missing, when an unmapped header is the likely cause.
+        complete = all(column in org_table.columns for column in ORG_CHART_REQUIRED)
+        org_chart, found = validate_table(
+            org_table,
+            OrgPerson,
+            ORG_CHART_REQUIRED,
+            quiet_extras=org_table.columns if complete else (),
+        )
         problems.extend(found)
 
     content = root / "content"
@@ -224,6 +243,7 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
         posts=posts,
         guides=guides,
         images=images,
+        org_chart=org_chart,
     )
     # Cross-file rules run even when some rows have errors: they skip what failed its own
     # checks, so every problem is found in one pass and none is reported twice.
@@ -241,6 +261,9 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
         guides=tuple(sorted(guides, key=lambda g: (g.order, g.slug))),
         today=resolve_today(today),
         images=images,
+        org_chart=MappingProxyType(
+            {e.id: e.manager_id for e in (org_chart.records() if org_chart else ())}
+        ),
     )
     return CheckResult(project, problems.warnings)
 

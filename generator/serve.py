@@ -44,6 +44,7 @@ def serve_preview(
             config.data.pairs,
             config.data.sessions,
             config.data.surveys,
+            config.data.people,
         )
         if p
     ]

@@ -23,18 +23,23 @@ from generator.config import ProgrammeConfig
 from generator.errors import Problem
 from generator.load import MarkdownFile, Table, YamlDocument, dotted_path
 from generator.model import (
+    ORG_CHART_REQUIRED,
     PAIR_REQUIRED,
     PARTICIPANT_REQUIRED,
     SESSION_REQUIRED,
     SURVEY_REQUIRED,
     Guide,
+    OrgPerson,
     Pair,
     Participant,
     Post,
     Session,
     Story,
     SurveyResponse,
+    managers_above,
+    merge_reporting_lines,
 )
+from generator.wording import plural
 
 R = TypeVar("R", bound=BaseModel)
 T = TypeVar("T")
@@ -63,10 +68,6 @@ def _show(value: object) -> str:
 def _number(value: object) -> str:
     """Show a number as written, without quotes."""
     return value.strip() if isinstance(value, str) else _show(value)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def describe_error(error: ErrorDetails) -> str:
@@ -589,6 +590,8 @@ class Inputs:
     posts: list[Located[Post]] = field(default_factory=list)
     guides: list[Guide] = field(default_factory=list)
     images: frozenset[str] = frozenset()
+    # The org chart table (data.people), or None when programme.yaml names none.
+    org_chart: Rows[OrgPerson] | None = None
 
 
 @dataclass(frozen=True)
@@ -614,7 +617,8 @@ def cross_check(inputs: Inputs) -> list[Problem]:
         frozenset(inputs.participants.rejected_values("id")),
         inputs.participants.readable,
     )
-    pairs = _check_pairs(inputs, known_people, problems)
+    managers = _check_reporting_lines(inputs, people, problems)
+    pairs = _check_pairs(inputs, known_people, managers, problems)
     known_pairs = _Known(
         pairs, frozenset(inputs.pairs.rejected_values("pair_id")), inputs.pairs.readable
     )
@@ -671,7 +675,6 @@ def _check_participants(inputs: Inputs, problems: list[Problem]) -> dict[str, Pa
             )
         if cohort:
             problems.extend(_unknown_cohort(table, row, cohort, config))
-    known_ids = set(people) | table.rejected_values("id")
     staff = {s.id for s in config.staff}
     for row, person in table.items:
         if people.get(person.id) is not person:
@@ -685,49 +688,161 @@ def _check_participants(inputs: Inputs, problems: list[Problem]) -> dict[str, Pa
                     row=row,
                 )
             )
-        if person.manager_id and person.manager_id not in known_ids:
-            problems.append(
-                Problem(
-                    file,
-                    f"no participant has id '{person.manager_id}'",
-                    field=table.column("manager_id"),
-                    row=row,
-                )
-            )
-    problems.extend(_manager_loops(table, people))
     return people
 
 
-def _manager_loops(table: Rows[Participant], people: Mapping[str, Participant]) -> list[Problem]:
-    """Report each loop of managers once, at the row of its first person in the table."""
-    rows = {p.id: row for row, p in table.items if people.get(p.id) is p}
+@dataclass(frozen=True)
+class _Line:
+    """Where one person's manager is written: a row of the participants or org chart table."""
+
+    file: str
+    row: int
+    field: str
+    # Participants first, then the org chart, each in row order: the order reports follow.
+    order: tuple[int, int]
+
+
+def _check_reporting_lines(
+    inputs: Inputs, people: Mapping[str, Participant], problems: list[Problem]
+) -> dict[str, str]:
+    """Check the manager ids of both tables; return the reporting tree (id -> manager id).
+
+    The tree joins the participants' own manager ids and the org chart's, so a line through
+    someone outside the programme is still a line. A participant's own row wins; the org chart
+    fills in a manager that the participants table leaves blank.
+    """
+    table, chart = inputs.participants, inputs.org_chart
+    entries = _check_org_chart(chart, table, people, problems) if chart is not None else {}
+    tree = merge_reporting_lines(
+        people.values(), {pid: entry.manager_id for pid, (_, entry) in entries.items()}
+    )
+    lines: dict[str, _Line] = {}
+    for row, person in table.items:
+        if people.get(person.id) is person:
+            lines[person.id] = _Line(table.file, row, table.column("manager_id"), (0, row))
+    if chart is not None:
+        for pid, (row, _entry) in entries.items():
+            if pid not in people or not people[pid].manager_id:
+                lines[pid] = _Line(chart.file, row, chart.column("manager_id"), (1, row))
+    # References are checked only when both tables could be read; a manager whose own row has
+    # errors counts as known (that row is reported, once).
+    if table.readable and (chart is None or chart.readable):
+        known = set(people) | table.rejected_values("id")
+        if chart is None:
+            hint = (
+                "; if they are not in the programme, list them in the org chart table "
+                "(data.people in programme.yaml)"
+            )
+            who = "participant"
+        else:
+            known |= set(entries) | chart.rejected_values("id")
+            hint, who = "", "participant or person in the org chart"
+        rows: list[tuple[Rows[Any], int, str]] = [
+            (table, row, person.manager_id)
+            for row, person in table.items
+            if people.get(person.id) is person
+        ]
+        if chart is not None:
+            rows += [(chart, row, entry.manager_id) for row, entry in entries.values()]
+        for source, row, manager in rows:
+            if manager and manager not in known:
+                problems.append(
+                    Problem(
+                        source.file,
+                        f"no {who} has id '{manager}'{hint}",
+                        field=source.column("manager_id"),
+                        row=row,
+                    )
+                )
+    problems.extend(_manager_loops(tree, lines))
+    return tree
+
+
+def _check_org_chart(
+    chart: Rows[OrgPerson],
+    participants: Rows[Participant],
+    people: Mapping[str, Participant],
+    problems: list[Problem],
+) -> dict[str, tuple[int, OrgPerson]]:
+    """Check the org chart's own rules; return its people by id, with their rows."""
+    participant_rows = {p.id: row for row, p in participants.items if people.get(p.id) is p}
+    entries: dict[str, tuple[int, OrgPerson]] = {}
+    for row, entry in chart.items:
+        if entry.id in entries:
+            problems.append(
+                Problem(
+                    chart.file,
+                    f"'{entry.id}' is used twice (also on row {entries[entry.id][0]}); "
+                    "ids must be unique",
+                    field=chart.column("id"),
+                    row=row,
+                )
+            )
+            continue
+        entries[entry.id] = (row, entry)
+        person = people.get(entry.id)
+        if (
+            person is not None
+            and person.manager_id
+            and entry.manager_id
+            and person.manager_id != entry.manager_id
+        ):
+            problems.append(
+                Problem(
+                    chart.file,
+                    f"{entry.id}'s manager is '{entry.manager_id}' here but "
+                    f"'{person.manager_id}' in {participants.file} (row "
+                    f"{participant_rows[entry.id]}); the two tables must agree",
+                    field=chart.column("manager_id"),
+                    row=row,
+                )
+            )
+    return entries
+
+
+def _manager_loops(tree: Mapping[str, str], lines: Mapping[str, _Line]) -> list[Problem]:
+    """Report each loop of managers once, at the row of its first person (participants first)."""
     found: list[Problem] = []
     settled: set[str] = set()  # people whose chain of managers ends, or whose loop is reported
-    for person_id in rows:
+    for person_id in sorted(lines, key=lambda pid: lines[pid].order):
         if person_id in settled:
             continue
         chain = [person_id]
-        current = people[person_id].manager_id
-        while current in people and current not in settled and current not in chain:
+        current = tree[person_id]
+        while current in lines and current not in settled and current not in chain:
             chain.append(current)
-            current = people[current].manager_id
+            current = tree[current]
         settled.update(chain)
         if current not in chain:
             continue
         loop = chain[chain.index(current) :]
-        first = min(range(len(loop)), key=lambda i: rows[loop[i]])
+        first = min(range(len(loop)), key=lambda i: lines[loop[i]].order)
         loop = loop[first:] + loop[:first]
-        message = (
-            f"{loop[0]} is their own manager"
-            if len(loop) == 1
-            else "managers go round in a loop ("
-            + " → ".join([*loop, loop[0]])
-            + "); one of them needs a different manager"
-        )
-        found.append(
-            Problem(table.file, message, field=table.column("manager_id"), row=rows[loop[0]])
-        )
+        where = lines[loop[0]]
+        if len(loop) == 1:
+            message = f"{loop[0]} is their own manager"
+        else:
+            # A loop through both tables says where its other links are written.
+            elsewhere = [pid for pid in loop if lines[pid].file != where.file]
+            note = ""
+            if elsewhere:
+                whose = _and([f"{pid}'s" for pid in elsewhere])
+                rows = _and([str(lines[pid].row) for pid in elsewhere])
+                are = "manager is on row" if len(elsewhere) == 1 else "managers are on rows"
+                note = f"; {whose} {are} {rows} of {lines[elsewhere[0]].file}"
+            message = (
+                "managers go round in a loop ("
+                + " → ".join([*loop, loop[0]])
+                + note
+                + "); one of them needs a different manager"
+            )
+        found.append(Problem(where.file, message, field=where.field, row=where.row))
     return found
+
+
+def _and(items: Sequence[str]) -> str:
+    """Join words as English does: 'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _unknown_cohort(
@@ -746,30 +861,17 @@ def _unknown_cohort(
     ]
 
 
-def managers_above(person_id: str, people: Mapping[str, Participant], levels: int) -> list[str]:
-    """Return up to *levels* managers above a person, nearest first (stops at loops)."""
-    chain: list[str] = []
-    current = people[person_id].manager_id if person_id in people else ""
-    while (
-        current
-        and current in people
-        and len(chain) < levels
-        and current not in chain
-        and current != person_id
-    ):
-        chain.append(current)
-        current = people[current].manager_id
-    return chain
-
-
 def reporting_line_relation(
-    a: str, b: str, people: Mapping[str, Participant], skip_level: bool
+    a: str, b: str, managers: Mapping[str, str], skip_level: bool
 ) -> str | None:
-    """Describe how *b* sits in *a*'s reporting line (or the reverse), or None."""
+    """Describe how *b* sits in *a*'s reporting line (or the reverse), or None.
+
+    *managers* maps each person to their manager's id: participants and the org chart alike.
+    """
     levels = 2 if skip_level else 1
     names = ["manager", "manager's manager"]
     for upper, lower in ((b, a), (a, b)):
-        chain = managers_above(lower, people, levels)
+        chain = managers_above(lower, managers, levels)
         if upper in chain:
             return f"{upper} is {lower}'s {names[chain.index(upper)]}"
     return None
@@ -779,17 +881,20 @@ def _grade_gap_message(mentor: Participant, mentee: Participant, gap: int, neede
     if gap == 0:
         actual = "they are on the same grade"
     elif gap > 0:
-        actual = f"is only {_plural(gap, 'grade')} junior"
+        actual = f"is only {plural(gap, 'grade')} junior"
     else:
-        actual = f"is {_plural(-gap, 'grade')} senior to them"
+        actual = f"is {plural(-gap, 'grade')} senior to them"
     return (
-        f"the mentor ({mentor.id}, {mentor.grade}) must be at least {_plural(needed, 'grade')} "
+        f"the mentor ({mentor.id}, {mentor.grade}) must be at least {plural(needed, 'grade')} "
         f"junior to the mentee ({mentee.id}, {mentee.grade}), but {actual}"
     )
 
 
 def _check_pairs(
-    inputs: Inputs, people: _Known[Participant], problems: list[Problem]
+    inputs: Inputs,
+    people: _Known[Participant],
+    managers: Mapping[str, str],
+    problems: list[Problem],
 ) -> dict[str, Pair]:
     config = inputs.config
     table = inputs.pairs
@@ -878,7 +983,7 @@ def _check_pairs(
                 )
         if rules.exclude_direct_line:
             relation = reporting_line_relation(
-                pair.mentor_id, pair.mentee_id, people.valid, rules.exclude_skip_level
+                pair.mentor_id, pair.mentee_id, managers, rules.exclude_skip_level
             )
             if relation:
                 problems.append(
@@ -1115,6 +1220,7 @@ def _check_config_images(inputs: Inputs, problems: list[Problem]) -> None:
 
 
 __all__ = [
+    "ORG_CHART_REQUIRED",
     "PAIR_REQUIRED",
     "PARTICIPANT_REQUIRED",
     "SESSION_REQUIRED",

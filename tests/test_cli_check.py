@@ -65,7 +65,9 @@ def test_three_errors_in_one_file_give_three_lines(scratch: Callable[..., Path])
         "like name@example.org",
         "data/participants.csv:row 3: column 'grade': 'C3' is not one of the programme's grades "
         "(A1, A2, B1, B2, SCS1)",
-        "data/participants.csv:row 4: column 'manager_id': no participant has id 'P7'",
+        "data/participants.csv:row 4: column 'manager_id': no participant has id 'P7'; if they "
+        "are not in the programme, list them in the org chart table (data.people in "
+        "programme.yaml)",
         "3 errors found; nothing was written. Fix them and run the command again.",
     ]
     assert code == 2

@@ -36,6 +36,8 @@ from generator.match import (
     write_proposals_csv,
 )
 from generator.model import Pair, Participant, Project
+from generator.pipeline import load_project
+from tests.scratch import PARTICIPANTS, PROGRAMME, edited
 
 # Grade names that cannot turn up by accident in ids or words, so leaks are detectable.
 GRADES = [f"Band {c}" for c in "ABCDEFGH"]
@@ -1007,3 +1009,77 @@ def test_output_is_identical_across_processes_with_different_hash_seeds(tmp_path
     ]
     assert outputs[0] == outputs[1]
     assert "### P" in outputs[0]  # there are proposals to compare
+
+
+# --- reporting lines through the org chart (people outside the programme) ---------------
+
+
+def test_skip_level_through_someone_outside_the_programme_is_never_proposed() -> None:
+    # m reports to "out", who is not a participant but is in the org chart, under e.
+    people = [person("m", "mentor", 0, manager_id="out"), person("e", "mentee", 6)]
+    without_chart = make_project(people)
+    assert pairs_of(propose_matches(without_chart, "c2")) == {("m", "e")}
+    project = replace(without_chart, org_chart={"out": "e"})
+    result = propose_matches(project, "c2")
+    assert result.proposals == ()
+    assert reason_of(result, "m") == (
+        "no eligible mentee: the only available mentee is in your reporting line"
+    )
+    assert reason_of(result, "e") == (
+        "no eligible mentor: the only available mentor is in your reporting line"
+    )
+    allowed = replace(make_project(people, exclude_skip_level=False), org_chart={"out": "e"})
+    assert pairs_of(propose_matches(allowed, "c2")) == {("m", "e")}
+
+
+def test_org_chart_fills_in_a_manager_the_participants_table_leaves_blank() -> None:
+    people = [person("m", "mentor", 0), person("e", "mentee", 6, manager_id="")]
+    project = replace(make_project(people), org_chart={"m": "e", "e": "ceo"})
+    assert propose_matches(project, "c2").proposals == ()
+    # A participant's own manager wins over the org chart's.
+    people[0] = person("m", "mentor", 0, manager_id="other")
+    project = replace(make_project(people), org_chart={"m": "e", "other": ""})
+    assert pairs_of(propose_matches(project, "c2")) == {("m", "e")}
+
+
+def test_must_pair_through_an_outsider_breaks_the_reporting_line_rule() -> None:
+    people = [person("m", "mentor", 0, manager_id="out"), person("e", "mentee", 6)]
+    project = replace(make_project(people, must_pair=[("m", "e")]), org_chart={"out": "e"})
+    with pytest.raises(InputError) as caught:
+        propose_matches(project, "c2")
+    assert [str(p) for p in caught.value.problems] == [
+        "programme.yaml: matching.must_pair[0]: m and e break a hard rule: one is in the "
+        "other's reporting line"
+    ]
+
+
+def test_portal_match_reads_the_org_chart(
+    scratch: Callable[..., Path], cli: Callable[..., Result]
+) -> None:
+    # Ada (P1) reports to M1, who is outside the programme and reports to Cat (P3); Ben (P2)
+    # has no manager. Ada–Cat would score best, but they are in one reporting line.
+    files = {
+        "programme.yaml": edited(
+            PROGRAMME,
+            "  surveys: data/surveys.csv\n",
+            "  surveys: data/surveys.csv\n  people: data/org-chart.csv\n",
+        ),
+        "data/participants.csv": edited(
+            edited(PARTICIPANTS, ",HQ,P3,TikTok", ",HQ,M1,TikTok"),
+            ",HQ,P4,Power BI",
+            ",HQ,,Power BI",
+        ),
+        "data/org-chart.csv": "id,manager_id,name\nM1,P3,Mo Manager\n",
+    }
+    root = scratch(NO_PAIRS | files)
+    result = cli("match", "--project", str(root), "--cohort", "c1")
+    assert result.exit_code == 0, result.output
+    rows = list(
+        csv.DictReader((root / "data" / "proposals-c1.csv").read_text("utf-8-sig").splitlines())
+    )
+    assert {(r["mentor_id"], r["mentee_id"]) for r in rows} == {("P1", "P4"), ("P2", "P3")}
+    report = (root / "data" / "match-report-c1.md").read_text(encoding="utf-8")
+    assert "M1" not in report and "Mo Manager" not in report
+    # Without the org chart's line, the matcher would have chosen Ada–Cat.
+    blind = replace(load_project(root), org_chart={})
+    assert pairs_of(propose_matches(blind, "c1")) == {("P1", "P3"), ("P2", "P4")}

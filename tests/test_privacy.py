@@ -337,3 +337,31 @@ def test_audit_ignores_a_script_link_shown_as_text(tmp_path: Path) -> None:
     assert audit_site(tmp_path, []) == [
         "bare.html: contains a link that would run script (from participant text)"
     ]
+
+
+def test_org_chart_never_reaches_the_site_and_its_ids_are_audited(canary_project: Path) -> None:
+    # People outside the programme: their ids and names stay private, like the table itself.
+    programme = canary_project / "programme.yaml"
+    programme.write_text(
+        programme.read_text(encoding="utf-8").replace(
+            "  surveys: data/surveys.csv\n",
+            "  surveys: data/surveys.csv\n  people: data/org-chart.csv\n",
+        ),
+        encoding="utf-8",
+    )
+    (canary_project / "data" / "org-chart.csv").write_text(
+        "id,manager_id,name\nORGCANARY77,,Orgchart Canary Name\nEMPCANARY03,ORGCANARY77,Cat\n",
+        encoding="utf-8",
+    )
+    build(canary_project, today=TODAY)
+    for where in ("site_src", "site"):
+        text = _all_text(canary_project / where)
+        assert "orgcanary77" not in text and "orgchart canary name" not in text, where
+    leak = canary_project / "content" / "guides" / "contacts.md"
+    leak.parent.mkdir(parents=True, exist_ok=True)
+    leak.write_text("---\ntitle: Contacts\n---\n\nAsk ORGCANARY77.\n", encoding="utf-8")
+    with pytest.raises(PrivacyError) as caught:
+        build(canary_project, today=TODAY)
+    assert "guides/contacts.html: contains an org chart id (data/org-chart.csv column 'id')" in (
+        caught.value.findings
+    )

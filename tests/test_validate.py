@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 
+from generator.pipeline import load_project
 from tests.scratch import (
     PAIRS,
     PARTICIPANTS,
@@ -69,7 +71,9 @@ RULES = [
             "P1,Ada Junior,ada@example.org,mentor,A1,Digital,Apprentice,HQ,P3,",
             "P1,Ada Junior,ada@example.org,mentor,A1,Digital,Apprentice,HQ,P9,",
         ),
-        "data/participants.csv:row 2: column 'manager_id': no participant has id 'P9'",
+        "data/participants.csv:row 2: column 'manager_id': no participant has id 'P9'; if "
+        "they are not in the programme, list them in the org chart table (data.people in "
+        "programme.yaml)",
         id="unknown-manager-id",
     ),
     pytest.param(
@@ -597,4 +601,199 @@ def test_unknown_front_matter_key_warns_and_suggests(scratch: Callable[..., Path
     )
     assert code == 0
     code, lines = run_check(scratch({"content/stories/tiktok.md": story}), "--strict")
+    assert code == 2
+
+
+# --- the org chart (data.people): managers outside the programme --------------------------
+
+# M1 manages Ada (P1) and reports to Dan (P4), a mentee: a line through someone outside the
+# programme. Other columns (a name) are allowed, private and unused.
+ORG_CHART = """\
+id,manager_id,name
+M1,P4,Mo Manager
+"""
+# Ada reports to M1, who is not a participant.
+ADA_UNDER_M1 = ("ada@example.org,mentor,A1,Digital,Apprentice,HQ,P3,",
+                "ada@example.org,mentor,A1,Digital,Apprentice,HQ,M1,")  # fmt: skip
+# Ben no longer reports to Dan, so Ben and Dan may be paired.
+BEN_UNMANAGED = ("ben@example.org,mentor,A2,Housing,Officer,HQ,P4,",
+                 "ben@example.org,mentor,A2,Housing,Officer,HQ,,")  # fmt: skip
+# Ada with Cat, Ben with Dan: outside every reporting line, with or without the org chart.
+CROSSED_PAIRS = edited(edited(PAIRS, "K1,P1,P4", "K1,P1,P3"), "K2,P2,P3", "K2,P2,P4")
+
+
+def org_chart(text: str = ORG_CHART, name: str = "data/org-chart.csv") -> dict[str, str]:
+    """Name an org chart under data: in programme.yaml and write it."""
+    return programme(
+        "  surveys: data/surveys.csv\n", f"  surveys: data/surveys.csv\n  people: {name}\n"
+    ) | {name: text}
+
+
+def test_a_manager_outside_the_programme_is_found_in_the_org_chart(
+    scratch: Callable[..., Path],
+) -> None:
+    files = {"data/participants.csv": edited(edited(PARTICIPANTS, *ADA_UNDER_M1), *BEN_UNMANAGED)}
+    code, lines = run_check(scratch(files | pairs(CROSSED_PAIRS) | org_chart()))
+    assert lines == [
+        "ok: 1 cohort, 4 participants (4 named), 2 pairs, 1 session, 1 survey answer, "
+        "0 stories, 0 posts, 0 warnings"
+    ]
+    assert code == 0
+
+
+ORG_CHART_RULES = [
+    pytest.param(
+        participants(*ADA_UNDER_M1) | org_chart(),
+        "data/pairs.csv:row 2: column 'mentee_id': P4 is P1's manager's manager; a pair must "
+        "not be inside one reporting line",
+        id="skip-level-through-someone-outside-the-programme",
+    ),
+    pytest.param(
+        participants(*ADA_UNDER_M1) | org_chart("id,manager_id\nM2,P4\n"),
+        "data/participants.csv:row 2: column 'manager_id': no participant or person in the "
+        "org chart has id 'M1'",
+        id="manager-in-neither-table",
+    ),
+    pytest.param(
+        participants(*ADA_UNDER_M1) | org_chart(ORG_CHART + "M1,P3,Mo Manager\n"),
+        "data/org-chart.csv:row 3: column 'id': 'M1' is used twice (also on row 2); ids must "
+        "be unique",
+        id="org-chart-duplicate-id",
+    ),
+    pytest.param(
+        participants(*ADA_UNDER_M1) | org_chart("id,manager_id\nM1,X9\n"),
+        "data/org-chart.csv:row 2: column 'manager_id': no participant or person in the org "
+        "chart has id 'X9'",
+        id="org-chart-unknown-manager",
+    ),
+    pytest.param(
+        participants(*ADA_UNDER_M1) | org_chart("id,manager_id\nM1,M2\nM2,M1\n"),
+        "data/org-chart.csv:row 2: column 'manager_id': managers go round in a loop "
+        "(M1 → M2 → M1); one of them needs a different manager",
+        id="org-chart-loop",
+    ),
+    pytest.param(
+        # Ada → Cat (participants), Cat → M1 (participants), M1 → Ada (org chart).
+        participants(
+            "cat@example.org,mentee,SCS1,Finance,Director,HQ,,",
+            "cat@example.org,mentee,SCS1,Finance,Director,HQ,M1,",
+        )
+        | org_chart("id,manager_id\nM1,P1\n"),
+        "data/participants.csv:row 2: column 'manager_id': managers go round in a loop "
+        "(P1 → P3 → M1 → P1; M1's manager is on row 2 of data/org-chart.csv); one of them "
+        "needs a different manager",
+        id="loop-across-both-tables",
+    ),
+    pytest.param(
+        org_chart(ORG_CHART + "P1,M1,Ada Junior\n"),
+        "data/org-chart.csv:row 3: column 'manager_id': P1's manager is 'M1' here but 'P3' in "
+        "data/participants.csv (row 2); the two tables must agree",
+        id="org-chart-conflicting-manager",
+    ),
+    pytest.param(
+        org_chart("id,manager_id\n,P4\n"),
+        "data/org-chart.csv:row 2: column 'id': this must not be empty",
+        id="org-chart-id-empty",
+    ),
+    pytest.param(
+        # The participants table leaves Ada's manager blank; the org chart fills it in.
+        participants(
+            "ada@example.org,mentor,A1,Digital,Apprentice,HQ,P3,",
+            "ada@example.org,mentor,A1,Digital,Apprentice,HQ,,",
+        )
+        | org_chart("id,manager_id\nP1,P4\n"),
+        "data/pairs.csv:row 2: column 'mentee_id': P4 is P1's manager; a pair must not be "
+        "inside one reporting line",
+        id="org-chart-fills-a-blank-manager",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), ORG_CHART_RULES)
+def test_org_chart_rule_reports_exact_line(
+    scratch: Callable[..., Path], files: dict[str, str], expected: str
+) -> None:
+    code, lines = run_check(scratch(files))
+    assert expected in lines, "\n".join(lines)
+    assert code == 2
+
+
+def test_org_chart_may_repeat_participants_with_the_same_manager(
+    scratch: Callable[..., Path],
+) -> None:
+    # A whole-organisation export lists the participants too: that is not a conflict.
+    chart = ORG_CHART + "P1,P3,Ada Junior\nP3,,Cat Senior\nP2,P4,Ben Junior\n"
+    code, lines = run_check(scratch(org_chart(chart)))
+    assert code == 0, "\n".join(lines)
+
+
+def test_an_unreadable_org_chart_does_not_make_every_manager_unknown(
+    scratch: Callable[..., Path],
+) -> None:
+    files = participants(*ADA_UNDER_M1) | org_chart()
+    del files["data/org-chart.csv"]
+    code, lines = run_check(scratch(files))
+    assert lines == [
+        "data/org-chart.csv: file not found; check the path under 'data:' in programme.yaml",
+        "1 error found; nothing was written. Fix it and run the command again.",
+    ]
+    assert code == 2
+
+
+def test_xlsx_org_chart_with_its_own_headers(scratch: Callable[..., Path]) -> None:
+    files = participants(*ADA_UNDER_M1) | org_chart("", name="data/org-chart.xlsx")
+    files["programme.yaml"] = edited(
+        files["programme.yaml"],
+        "  people: data/org-chart.xlsx\n",
+        "  people: data/org-chart.xlsx\n"
+        "  columns:\n"
+        "    people: {Employee ID: id, Line Manager ID: manager_id}\n",
+    )
+    del files["data/org-chart.xlsx"]
+    root = scratch(files)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in [
+        ["Employee ID", "Full Name", "Line Manager ID"],
+        ["M1", "Mo Manager", "D1"],
+        ["D1", "Di Director", "P4"],
+    ]:
+        sheet.append(row)
+    workbook.save(root / "data" / "org-chart.xlsx")
+    code, lines = run_check(root)
+    # Ada → M1 → D1 → Dan is three levels: the pairs stand. No warning for 'Full Name'.
+    assert lines == [
+        "ok: 1 cohort, 4 participants (4 named), 2 pairs, 1 session, 1 survey answer, "
+        "0 stories, 0 posts, 0 warnings"
+    ]
+    assert code == 0
+    project = load_project(root)
+    assert project.org_chart == {"M1": "D1", "D1": "P4"}
+    assert project.reporting_tree()["P1"] == "M1"
+    # Two levels: Ada → M1 → Dan, read from the workbook, breaks pair K1.
+    sheet.cell(row=2, column=3, value="P4")
+    workbook.save(root / "data" / "org-chart.xlsx")
+    code, lines = run_check(root)
+    assert lines[0] == (
+        "data/pairs.csv:row 2: column 'mentee_id': P4 is P1's manager's manager; a pair must "
+        "not be inside one reporting line"
+    )
+    assert code == 2
+
+
+def test_org_chart_missing_column_points_at_the_unmapped_header(
+    scratch: Callable[..., Path],
+) -> None:
+    code, lines = run_check(scratch(org_chart("id,Manager ID (line),name\nM1,P4,Mo\n")))
+    assert lines == [
+        "data/org-chart.csv:row 1: warning: column 'Manager ID (line)': the portal does not use "
+        "this column; it is ignored; if it is 'manager_id', rename the header or map it under "
+        "data.columns in programme.yaml",
+        "data/org-chart.csv:row 1: column 'manager_id': this required column is missing; "
+        "check the header row, or map your header to it under data.columns in programme.yaml",
+        "data/org-chart.csv:row 1: warning: column 'name': the portal does not use this "
+        "column; it is ignored",
+        "1 error and 2 warnings found; nothing was written. Fix them and run the command again.",
+    ]
     assert code == 2
