@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import subprocess
 import sys
 import time
@@ -60,6 +61,8 @@ def serve_preview(
         "--livereload",
     ]
     server = subprocess.Popen(command, cwd=root, env=mkdocs_environment(resolve_today(today)))
+    # Stopping the preview (Ctrl+C or a terminate signal) must stop MkDocs' server with it.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     progress(f"previewing on http://127.0.0.1:{port}/ (drafts shown and marked); Ctrl+C to stop")
     seen = input_fingerprint(root, data)
     try:
