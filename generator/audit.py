@@ -32,6 +32,7 @@ _URL_ATTRIBUTE = re.compile(
     r"""<[A-Za-z][^<>]*?\s(?:href|src|action|formaction)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""",
     re.IGNORECASE,
 )
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]+")
 _UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text")
 
 
@@ -113,16 +114,22 @@ def collect_secrets(project: Project, site: PublicSite, template_text: str = "")
     for story in project.stories:
         if story.slug not in published_stories:
             secrets.append(Secret(story.title, f"the title of an unpublished story ({story.file})"))
-    public_text = _public_corpus(site) + "\n" + template_text.casefold()
-    kept = []
+    candidates = []
     for secret in secrets:
         value = " ".join(secret.value.split())
-        if len(value) < MIN_LENGTH or not _WORD.search(value):
-            continue
-        if value.casefold() in public_text:
-            continue  # e.g. a department that is private for one person and public for another
-        kept.append(Secret(value, secret.what))
-    return kept
+        if len(value) >= MIN_LENGTH and _WORD.search(value):
+            candidates.append(Secret(value, secret.what))
+    # One pass over the public text finds every candidate it contains (a department that is
+    # private for one person and public for another); those cannot be told from a leak.
+    public_text = _public_corpus(site) + "\n" + template_text.casefold()
+    finder = ahocorasick.Automaton()
+    for secret in candidates:
+        finder.add_word(secret.value.casefold(), secret.value.casefold())
+    public_values: set[str] = set()
+    if candidates:
+        finder.make_automaton()
+        public_values = {key for _end, key in finder.iter(public_text)}
+    return [s for s in candidates if s.value.casefold() not in public_values]
 
 
 def _public_corpus(site: PublicSite) -> str:
@@ -232,7 +239,9 @@ def unsafe_markup(page: str) -> list[str]:
     found = []
     for match in _URL_ATTRIBUTE.finditer(page):
         value = html.unescape(match.group(1).strip("\"'"))
-        squashed = "".join(ch for ch in value if ch > " ").casefold()
+        if ":" not in value:
+            continue  # a relative link: no scheme, nothing to run
+        squashed = _CONTROL_OR_SPACE.sub("", value).casefold()
         if squashed.startswith(_UNSAFE_SCHEMES):
             found.append("contains a link that would run script (from participant text)")
     return sorted(set(found))
