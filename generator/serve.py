@@ -12,7 +12,7 @@ from pathlib import Path
 
 from generator.build import MKDOCS_FILE, mkdocs_environment
 from generator.errors import InputError
-from generator.pipeline import PROGRAMME_FILE, generate, load_project, resolve_today
+from generator.pipeline import PROGRAMME_FILE, generate
 
 
 def input_fingerprint(root: Path, data_paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -36,8 +36,8 @@ def serve_preview(
 ) -> None:
     """Generate the preview, start `mkdocs serve`, and regenerate on every change until stopped."""
     root = root.resolve()
-    generate(root, today, preview=True, progress=progress)
-    config = load_project(root, today).config
+    first = generate(root, today, preview=True, progress=progress)
+    config = first.project.config
     data = [
         root / p
         for p in (
@@ -60,7 +60,7 @@ def serve_preview(
         f"127.0.0.1:{port}",
         "--livereload",
     ]
-    server = subprocess.Popen(command, cwd=root, env=mkdocs_environment(resolve_today(today)))
+    server = subprocess.Popen(command, cwd=root, env=mkdocs_environment(first.project.today))
     # Stopping the preview (Ctrl+C or a terminate signal) must stop MkDocs' server with it.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     progress(f"previewing on http://127.0.0.1:{port}/ (drafts shown and marked); Ctrl+C to stop")
