@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 from tests.conftest import add_site_files
+
+pytestmark = pytest.mark.build
 
 
 def test_build_reports_a_bad_story_with_exit_2_and_writes_nothing(

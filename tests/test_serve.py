@@ -22,6 +22,8 @@ NEW_STORY = (
     "status: approved\nconsent:\n  P1: 2026-04-01\n  P4: 2026-04-02\n---\n\nJust written.\n"
 )
 
+pytestmark = pytest.mark.build
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
