@@ -29,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.synthetic import minimal_config
 from generator.config import ProgrammeConfig
 from generator.match import propose_matches
 from generator.model import Pair, Participant, Project
@@ -67,53 +68,7 @@ NETWORKS = ["", "", "network a", "network b", "network c", "network d"]
 
 def synthetic_config(never_pair: list[list[str]]) -> ProgrammeConfig:
     """Return a minimal programme with the demo's matching rules and two cohorts."""
-
-    def cohort(cid: str, year: int) -> dict[str, Any]:
-        return {
-            "id": cid,
-            "name": f"Cohort {cid}",
-            "applications": {"opens": f"{year}-01-05", "closes": f"{year}-02-05"},
-            "start": f"{year}-03-01",
-            "end": f"{year}-09-01",
-            "sessions": 6,
-            "cadence_weeks": 4,
-            "session_minutes": 60,
-        }
-
-    return ProgrammeConfig.model_validate(
-        {
-            "programme": {
-                "name": "Synthetic",
-                "organisation": "Synthetic Council",
-                "objectives": ["digital skills"],
-                "objective_statement": "A benchmark programme.",
-                "sponsor": {"name": "Sponsor"},
-                "contact": {"name": "Office"},
-            },
-            "grades": GRADES,
-            "cohorts": [cohort("c1", 2024), cohort(COHORT, 2025)],
-            "design": {
-                "eligibility": {"mentors": "juniors", "mentees": "leaders"},
-                "selection": "open",
-                "spaces": 10,
-                "sign_up": "apply",
-                "commitment": "six sessions",
-                "monitoring": "check-ins",
-            },
-            "session_plan": [{"number": 1, "title": "Hello", "agenda": ["meet"]}],
-            "ground_rules": {
-                "confidentiality": "c",
-                "confidentiality_limits": "l",
-                "who_initiates": "mentee",
-                "response_days": 3,
-                "no_retaliation": "n",
-                "withdrawal": "w",
-                "rematch": "r",
-            },
-            "matching": {**MATCHING, "never_pair": never_pair},
-            "data": {"participants": "data/participants.csv", "pairs": "data/pairs.csv"},
-        }
-    )
+    return minimal_config(GRADES, {**MATCHING, "never_pair": never_pair})
 
 
 def synthetic_programme(per_role: int, seed: int = 0) -> Project:

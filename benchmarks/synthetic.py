@@ -32,6 +32,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.config import Cohort, ProgrammeConfig
 from generator.errors import InputError
@@ -449,3 +450,54 @@ def _posts(
             f"A few lines about {topic.lower()} from this month's sessions.\n"
         )
     return files
+
+
+def minimal_config(grades: list[str], matching: dict[str, Any]) -> ProgrammeConfig:
+    """Return the smallest valid programme (cohorts c1 in 2024 and c2 in 2025) with these rules."""
+
+    def cohort(cid: str, year: int) -> dict[str, Any]:
+        return {
+            "id": cid,
+            "name": f"Cohort {cid}",
+            "applications": {"opens": f"{year}-01-05", "closes": f"{year}-02-05"},
+            "start": f"{year}-03-01",
+            "end": f"{year}-09-01",
+            "sessions": 6,
+            "cadence_weeks": 4,
+            "session_minutes": 60,
+        }
+
+    return ProgrammeConfig.model_validate(
+        {
+            "programme": {
+                "name": "Synthetic",
+                "organisation": "Synthetic Council",
+                "objectives": ["digital skills"],
+                "objective_statement": "Leaders learn from new colleagues.",
+                "sponsor": {"name": "Sponsor"},
+                "contact": {"name": "Office"},
+            },
+            "grades": grades,
+            "cohorts": [cohort("c1", 2024), cohort("c2", 2025)],
+            "design": {
+                "eligibility": {"mentors": "juniors", "mentees": "leaders"},
+                "selection": "open",
+                "spaces": 10,
+                "sign_up": "Apply.",
+                "commitment": "Six sessions.",
+                "monitoring": "Check-ins.",
+            },
+            "session_plan": [{"number": 1, "title": "Hello", "agenda": ["meet"]}],
+            "ground_rules": {
+                "confidentiality": "c",
+                "confidentiality_limits": "l",
+                "who_initiates": "mentee",
+                "response_days": 3,
+                "no_retaliation": "n",
+                "withdrawal": "w",
+                "rematch": "r",
+            },
+            "matching": matching,
+            "data": {"participants": "data/participants.csv", "pairs": "data/pairs.csv"},
+        }
+    )

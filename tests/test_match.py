@@ -21,6 +21,7 @@ from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.synthetic import minimal_config
 from generator import match
 from generator.config import ProgrammeConfig
 from generator.errors import InputError
@@ -45,53 +46,7 @@ GRADES = [f"Band {c}" for c in "ABCDEFGH"]
 
 def make_config(**matching: Any) -> ProgrammeConfig:
     """Return a minimal valid programme with two cohorts and these matching settings."""
-
-    def cohort(cid: str, year: int) -> dict[str, Any]:
-        return {
-            "id": cid,
-            "name": f"Cohort {cid}",
-            "applications": {"opens": f"{year}-01-01", "closes": f"{year}-02-01"},
-            "start": f"{year}-03-01",
-            "end": f"{year}-09-01",
-            "sessions": 6,
-            "cadence_weeks": 4,
-            "session_minutes": 60,
-        }
-
-    return ProgrammeConfig.model_validate(
-        {
-            "programme": {
-                "name": "Switch",
-                "organisation": "Council",
-                "objectives": ["digital skills"],
-                "objective_statement": "Leaders learn.",
-                "sponsor": {"name": "Sponsor"},
-                "contact": {"name": "Office"},
-            },
-            "grades": GRADES,
-            "cohorts": [cohort("c1", 2024), cohort("c2", 2025)],
-            "design": {
-                "eligibility": {"mentors": "juniors", "mentees": "leaders"},
-                "selection": "open",
-                "spaces": 10,
-                "sign_up": "apply",
-                "commitment": "six sessions",
-                "monitoring": "check-ins",
-            },
-            "session_plan": [{"number": 1, "title": "Hello", "agenda": ["meet"]}],
-            "ground_rules": {
-                "confidentiality": "c",
-                "confidentiality_limits": "l",
-                "who_initiates": "mentee",
-                "response_days": 3,
-                "no_retaliation": "n",
-                "withdrawal": "w",
-                "rematch": "r",
-            },
-            "matching": matching,
-            "data": {"participants": "data/participants.csv", "pairs": "data/pairs.csv"},
-        }
-    )
+    return minimal_config(GRADES, matching)
 
 
 def person(
