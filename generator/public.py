@@ -588,7 +588,6 @@ def _figures(project: Project) -> tuple[Figure, ...]:
     mentees = {p.mentee_id for p in approved}
     held = [s for s in project.sessions if s.status == "held"]
     hours = sum((s.minutes or 0) for s in held) // 60
-    cohorts_run = {p.cohort for p in approved}
     people = project.participant_index()
     departments = {people[pid].department for pid in mentors | mentees if pid in people}
     return (
@@ -598,5 +597,4 @@ def _figures(project: Project) -> tuple[Figure, ...]:
         Figure("sessions held", _suppress(len(held), minimum)),
         Figure("hours of mentoring", _suppress(hours, minimum) if len(held) >= minimum else None),
         Figure("departments taking part", _suppress(len(departments), minimum)),
-        Figure("cohorts", len(cohorts_run)),
     )
