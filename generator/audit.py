@@ -1,247 +1,498 @@
-"""Audit stage: scan every built file for private values; any hit fails the build.
+"""Audit stage: read every built file and path; any private value or live script fails the build.
 
-The audit does not trust the public view: it collects the values that must never be published
-straight from the private model (emails, ids, grades, managers, org chart ids, unlisted columns,
-people without consent, unpublished content) and looks for each of them in every file of the
-built site, after undoing HTML and JSON escaping. A finding names the file and the field, never
-the value.
+The audit trusts nothing it checks. Its secrets come from the validated raw inputs (the
+participant, pair and org-chart tables, programme.yaml and the content's front matter), never
+from the public view, the rendered pages or the site. Every file's text and every output path
+(URL, file name) is folded (`generator.fold`: entities, percent-encoding, JSON escapes, NFKC,
+format characters, case, confusable skeletons, accents) and searched in one pass
+(`generator.finder`, real token boundaries, the identifier-or-figure rule for digits-only ids).
+
+**What is secret.** Every participant's email, id, manager id and grade; the values of every
+column the portal does not know (private columns such as a diversity network); for a person
+without consent `named`, their name and every other field; for a consenting person, each field
+not listed in `privacy.public_fields`; every pair id, and the goals of pairs that are not
+published; org-chart ids; the titles and summaries of drafts, future-dated, unapproved and
+withheld stories, posts and guides. Ids, emails and names are always searched; other values
+are searched when they are distinctive, i.e. two words or more once folded (a single ordinary
+word such as "Running" would be found everywhere) — except grades, which are always searched.
+
+**What is exempt, and why.** A text value is not searched for when the raw inputs themselves
+make the same text public, and each exemption names the field that does: a consenting
+participant's listed public field ("Director" in the public job title "Director of Place"),
+a member of staff's name, title or bio, the public sections of programme.yaml (name, purpose,
+contacts, cohorts, design, session plan, ground rules, FAQ, measures), or the portal's own
+template wording (generator/templates: "line manager" next to a grade called "Manager").
+Authored content (stories, posts, guides, template overrides in content/templates) exempts
+nothing, and ids, emails and names are never exempt, except a name that a consenting
+participant or a member of staff also has. A department or location that at least
+`privacy.min_group_size` participants share is an organisational unit, not a personal detail,
+and is not searched for either ("Town Hall", where dozens work).
+
+**Files.** Text files (HTML, JavaScript, JSON, XML, CSS, SVG, text) are searched; every HTML
+page and every search-index entry is parsed for live script (event-handler attributes, script
+links, script elements inside page content, frames and objects); compressed text (the sitemap)
+is unpacked and searched; every image must be one the build re-made (its hash is in the
+build's register and it decodes with no metadata); any other binary file, and any data file
+(.csv, .xlsx …), is refused. Files byte-identical to a file of the installed theme are theme
+assets, recognised by what they are rather than by their name or the engine that copied them.
+
+A finding names the file and what was found ("a participant's email (content/data/…
+column 'email')" or "a link that would run script"), never the value.
 """
 
 from __future__ import annotations
 
-import html
+import gzip
+import hashlib
 import json
-import re
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
-import ahocorasick
-
 from generator.config import PUBLISHABLE_FIELDS
-from generator.model import Participant, Project
-from generator.public import PublicSite
+from generator.finder import Finder, Needle
+from generator.fold import fold, fold_path
+from generator.model import Participant, Post, Project, Story
+from generator.withhold import Decisions
 
-DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".ods"})
-# Values shorter than this are too common to search for without drowning in false alarms.
-MIN_LENGTH = 4
-_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-_WORD = re.compile(r"\w")
-# A URL attribute inside a real tag (text that merely shows "<a href=...>" is escaped as &lt;a).
-_URL_ATTRIBUTE = re.compile(
-    r"""<[A-Za-z][^<>]*?\s(?:href|src|action|formaction)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""",
-    re.IGNORECASE,
+DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".ods", ".parquet", ".db"})
+TEXT_SUFFIXES = frozenset(
+    {".html", ".htm", ".js", ".mjs", ".json", ".xml", ".css", ".svg", ".txt", ".map", ".conf"}
 )
-_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]+")
-_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:text")
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
+COMPRESSED_SUFFIXES = frozenset({".gz"})
+# Shorter values than this are too common to search for without drowning in false alarms.
+MIN_LENGTH = 3
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
-class Secret:
-    """A value that must not appear in the site, and what it is (never the value itself)."""
+class Secrets:
+    """What the audit searches for, and what the raw inputs themselves make public."""
 
-    value: str
-    what: str
+    needles: tuple[Needle, ...]
+    exempt: Mapping[Needle, str]  # needle -> the public field that exempts it
+
+    def searched(self) -> list[Needle]:
+        """Return the needles that are not exempt."""
+        return [n for n in self.needles if n not in self.exempt]
 
 
-def _participant_secrets(
-    person: Participant, project: Project, public_fields: set[str]
-) -> Iterator[Secret]:
+def _distinctive(value: str) -> bool:
+    return len(value.split()) >= 2
+
+
+def _needle(
+    value: str, what: str, owner: str = "", kind: str = "text", column: str = ""
+) -> Needle | None:
+    folded = fold(value).strip()
+    if len(folded) < (2 if kind in {"id", "grade"} else MIN_LENGTH):
+        return None
+    if kind == "text" and not _distinctive(folded):
+        return None
+    return Needle(folded, what, owner, kind, column)
+
+
+def _person_needles(person: Participant, project: Project) -> Iterator[Needle | None]:
     table = project.config.data.participants
-    yield Secret(person.email, f"a participant's email ({table} column 'email')")
-    yield Secret(person.id, f"a participant id ({table} column 'id')")
+    public = set(project.config.privacy.public_fields)
+    yield _needle(
+        person.email, f"a participant's email ({table} column 'email')", person.id, "email"
+    )
+    yield _needle(person.id, f"a participant id ({table} column 'id')", person.id, "id")
     if person.manager_id:
-        yield Secret(person.manager_id, f"a manager id ({table} column 'manager_id')")
-    yield Secret(person.grade, f"a grade ({table} column 'grade')")
+        yield _needle(person.manager_id, f"a manager id ({table} column 'manager_id')", "", "id")
+    yield _needle(person.grade, f"a grade ({table} column 'grade')", person.id, "grade")
     for column, value in sorted(person.extra.items()):
-        yield Secret(value, f"a private column ({table} column '{column}')")
-    if not person.is_named:
-        yield Secret(
-            person.name, f"the name of a participant without consent ({table} column 'name')"
-        )
-        for name in ("bio", "job_title"):
-            yield Secret(
-                getattr(person, name),
-                f"a field of a participant without consent ({table} column '{name}')",
-            )
-        return
+        yield _needle(value, f"a private column ({table} column '{column}')", person.id)
     for name in PUBLISHABLE_FIELDS:
-        if name in public_fields:
+        if person.is_named and name in public:
             continue
+        what = (
+            f"a field of a participant without consent ({table} column '{name}')"
+            if not person.is_named
+            else f"a non-public field ({table} column '{name}')"
+        )
         value = getattr(person, name)
         for item in value if isinstance(value, tuple) else (value,):
-            # A named person's unlisted field is low-risk; one ordinary word ("Running") would
-            # raise false alarms everywhere, so only distinctive, multi-word values are searched.
-            if len(item.split()) >= 2:
-                yield Secret(item, f"a non-public field ({table} column '{name}')")
+            if not item:
+                continue
+            if name == "name":
+                yield _needle(
+                    item,
+                    f"the name of a participant without consent ({table} column 'name')",
+                    person.id,
+                    "name",
+                )
+            elif name != "photo":
+                yield _needle(item, what, person.id, column=name)
 
 
-def collect_secrets(project: Project, site: PublicSite, template_text: str = "") -> list[Secret]:
-    """List every private value, minus those that are also public in their own right.
-
-    A value that the public view lets through for another reason (a department shared by a
-    named person) or that the portal's own templates use (a grade called "Manager" next to
-    "line manager") cannot be told apart from a leak, so it is not searched for.
-    """
-    public_fields = set(project.config.privacy.public_fields)
-    secrets: list[Secret] = []
+def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
+    """List every private value from the raw inputs, and the exemptions the inputs justify."""
+    found: list[Needle | None] = []
     for person in project.participants:
-        secrets.extend(_participant_secrets(person, project, public_fields))
+        found.extend(_person_needles(person, project))
+    people = project.participant_index()
+    pairs_table = project.config.data.pairs
     for pair in project.pairs:
-        secrets.append(
-            Secret(pair.pair_id, f"a pair id ({project.config.data.pairs} column 'pair_id')")
+        found.append(_needle(pair.pair_id, f"a pair id ({pairs_table} column 'pair_id')", "", "id"))
+        both_named = all(
+            people[p].is_named for p in (pair.mentor_id, pair.mentee_id) if p in people
         )
-    # The org chart never reaches the public view; its ids are searched for all the same.
-    participant_ids = {person.id for person in project.participants}
-    org_chart = project.config.data.people
-    secrets.extend(
-        Secret(person_id, f"an org chart id ({org_chart} column 'id')")
-        for person_id in sorted(project.org_chart)
-        if person_id not in participant_ids
+        if not (pair.is_approved and both_named):
+            found += [
+                _needle(goal, f"the goals of an unpublished pair ({pairs_table} column 'goals')")
+                for goal in pair.goals
+            ]
+    participant_ids = set(people)
+    org = project.config.data.people
+    found += [
+        _needle(pid, f"an org chart id ({org} column 'id')", "", "id")
+        for pid in sorted(project.org_chart)
+        if pid not in participant_ids
+    ]
+    found += _unpublished_content(project, decisions)
+    needles = tuple(sorted({n for n in found if n is not None}, key=lambda n: (n.folded, n.what)))
+    return Secrets(needles, _exemptions(project, needles))
+
+
+def _unpublished_content(project: Project, decisions: Decisions) -> Iterator[Needle | None]:
+    """The titles and summaries of what is not published (unless published content has them)."""
+    published = {
+        fold(text)
+        for doc in (*project.stories, *project.posts)
+        if _is_published(doc, project, decisions)
+        for text in (doc.title, doc.summary)
+    }
+    for needle in _unpublished_texts(project, decisions):
+        if needle is not None and needle.folded not in published:
+            yield needle
+
+
+def _is_published(doc: Story | Post, project: Project, decisions: Decisions) -> bool:
+    if isinstance(doc, Story):
+        return (
+            doc.status == "approved"
+            and doc.date <= project.today
+            and not decisions.is_withheld("story", doc.slug)
+        )
+    return (
+        not doc.draft and doc.date <= project.today and not decisions.is_withheld("post", doc.slug)
     )
-    published_posts = {p.slug for p in site.posts if not p.draft}
-    for post in project.posts:
-        if post.slug not in published_posts:
-            reason = (
-                "a draft"
-                if post.draft
-                else "future-dated"
-                if post.date > project.today
-                else "unpublished"
-            )
-            secrets.append(Secret(post.title, f"the title of {reason} post ({post.file})"))
-    published_stories = {s.slug for s in site.stories if not s.draft}
+
+
+def _unpublished_texts(project: Project, decisions: Decisions) -> Iterator[Needle | None]:
+    today = project.today
     for story in project.stories:
-        if story.slug not in published_stories:
-            secrets.append(Secret(story.title, f"the title of an unpublished story ({story.file})"))
-    candidates = []
-    for secret in secrets:
-        value = " ".join(secret.value.split())
-        if len(value) >= MIN_LENGTH and _WORD.search(value):
-            candidates.append(Secret(value, secret.what))
-    # One pass over the public text finds every candidate it contains (a department that is
-    # private for one person and public for another); those cannot be told from a leak.
-    public_text = _public_corpus(site) + "\n" + template_text.casefold()
-    finder = ahocorasick.Automaton()
-    for secret in candidates:
-        finder.add_word(secret.value.casefold(), secret.value.casefold())
-    public_values: set[str] = set()
-    if candidates:
-        finder.make_automaton()
-        public_values = {key for _end, key in finder.iter(public_text)}
-    return [s for s in candidates if s.value.casefold() not in public_values]
-
-
-def _public_corpus(site: PublicSite) -> str:
-    """Return all text the public view lets through, case-folded, for excluding shared values."""
-    parts: list[str] = []
-    for person in site.people + site.staff:
-        parts += [
-            person.name,
-            person.job_title,
-            person.department,
-            person.location,
-            person.bio,
-            person.pronouns,
-            *person.skills_offered,
-            *person.skills_wanted,
-            *person.interests,
-        ]
-    for pair in site.pairs:
-        parts += [*pair.goals, pair.cohort_name]
-    for story in site.stories:
-        parts += [story.title, story.summary, story.body, *story.tags]
-    for post in site.posts:
-        parts += [post.title, post.summary, post.body, *post.categories, *post.tags]
-    parts.append(
-        json.dumps(
-            site.config.model_dump(mode="json", exclude={"grades", "data", "matching", "publish"})
+        published = (
+            story.status == "approved"
+            and story.date <= today
+            and not decisions.is_withheld("story", story.slug)
         )
+        if not published:
+            yield _needle(story.title, f"the title of an unpublished story ({story.file})")
+            yield _needle(story.summary, f"the summary of an unpublished story ({story.file})")
+    for post in project.posts:
+        reason = (
+            "a draft"
+            if post.draft
+            else "a future-dated"
+            if post.date > today
+            else "a withheld"
+            if decisions.is_withheld("post", post.slug)
+            else ""
+        )
+        if reason:
+            yield _needle(post.title, f"the title of {reason} post ({post.file})")
+            if post.summary:
+                yield _needle(post.summary, f"the summary of {reason} post ({post.file})")
+    for guide in project.guides:
+        if decisions.is_withheld("guide", guide.slug):
+            yield _needle(guide.title, f"the title of a withheld guide ({guide.file})")
+
+
+def _public_texts(project: Project) -> Iterator[tuple[str, str, str]]:
+    """Yield (text, the field that makes it public, which kinds it may exempt)."""
+    config = project.config
+    table = config.data.participants
+    public = set(config.privacy.public_fields)
+    for person in project.participants:
+        if not person.is_named:
+            continue
+        for name in sorted(public):
+            value = getattr(person, name)
+            for item in value if isinstance(value, tuple) else (value,):
+                kinds = "name text grade" if name == "name" else "text grade"
+                yield item, f"the public {name} of a consenting participant ({table})", kinds
+    people = project.participant_index()
+    for pair in project.pairs:
+        members = [people.get(p) for p in (pair.mentor_id, pair.mentee_id)]
+        if pair.is_approved and all(m is not None and m.is_named for m in members):
+            for goal in pair.goals:
+                yield goal, f"the goals of a published pair ({config.data.pairs})", "text grade"
+    for staff in config.staff:
+        yield staff.name, "a member of staff's name (programme.yaml staff)", "name text grade"
+        yield staff.title, "a member of staff's title (programme.yaml staff)", "text grade"
+        yield staff.bio, "a member of staff's bio (programme.yaml staff)", "text grade"
+    section = config.model_dump(
+        mode="json",
+        include={
+            "programme",
+            "cohorts",
+            "design",
+            "session_plan",
+            "ground_rules",
+            "faq",
+            "success_measures",
+        },
     )
-    return html.unescape("\n".join(parts)).casefold()
-
-
-def _normalised(raw: str) -> str:
-    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), raw)
-    text = text.replace('\\"', '"').replace("\\/", "/")
-    return " ".join(html.unescape(html.unescape(text)).split()).casefold()
-
-
-def _automaton(secrets: Iterable[Secret]) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for secret in secrets:
-        key = secret.value.casefold()
-        existing = automaton.get(key, ())
-        automaton.add_word(
-            key, (key, (*existing[1], secret.what)) if existing else (key, (secret.what,))
+    for key, value in sorted(section.items()):
+        for text in _strings(value):
+            yield text, f"the public programme.yaml section '{key}'", "text grade"
+    for template in sorted(TEMPLATES.glob("*.j2")):
+        yield (
+            template.read_text(encoding="utf-8"),
+            f"the portal's own wording (generator/templates/{template.name})",
+            "text grade",
         )
-    automaton.make_automaton()
-    return automaton
 
 
-def _is_word_at(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] stands as a whole word (so 'P12' does not match 'P123')."""
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-")
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+# Organisational units: a value that many participants share describes a group, not a person.
+GROUP_COLUMNS = ("department", "location")
+
+
+def _exemptions(project: Project, needles: Iterable[Needle]) -> dict[Needle, str]:
+    """Map each secret that the raw inputs make public to the field that does."""
+    minimum = project.config.privacy.min_group_size
+    exempt: dict[Needle, str] = {}
+    for column in GROUP_COLUMNS:
+        counts: dict[str, int] = {}
+        for person in project.participants:
+            value = fold(getattr(person, column))
+            counts[value] = counts.get(value, 0) + 1
+        for needle in needles:
+            if needle.column == column and counts.get(needle.folded, 0) >= minimum:
+                exempt[needle] = f"a {column} that at least {minimum} participants share"
+    by_kind: dict[str, list[Needle]] = {}
+    for needle in needles:
+        if needle.kind in {"text", "grade", "name"}:
+            by_kind.setdefault(needle.kind, []).append(needle)
+    finders = {kind: Finder(group) for kind, group in by_kind.items()}
+    for text, source, kinds in _public_texts(project):
+        if not text:
+            continue
+        folded = fold(text)
+        for kind in kinds.split():
+            finder = finders.get(kind)
+            if finder is None:
+                continue
+            for needle in finder.found(folded):
+                exempt.setdefault(needle, source)
+    return exempt
+
+
+# --- reading the site ------------------------------------------------------------------
+
+
+class _PageCheck(HTMLParser):
+    """Find what in a page could run script: handlers, script links, scripts in content."""
+
+    _URL_ATTRIBUTES = frozenset(
+        {
+            "href",
+            "src",
+            "action",
+            "formaction",
+            "xlink:href",
+            "data",
+            "poster",
+            "srcset",
+            "background",
+            "ping",
+            "cite",
+            "longdesc",
+            "manifest",
+            "codebase",
+        }
+    )
+    _NEVER = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet", "base"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: set[str] = set()
+        self._article = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "article":
+            self._article += 1
+        if tag in self._NEVER:
+            self.found.add(f"contains a <{tag}> element")
+        if tag == "script" and self._article:
+            self.found.add("contains a script inside the page content")
+        if tag == "meta" and any(
+            n == "http-equiv" and (v or "").lower() == "refresh" for n, v in attrs
+        ):
+            self.found.add("contains a page redirect (meta refresh)")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.add(f"contains an event handler attribute ({name})")
+            elif name in self._URL_ATTRIBUTES and value and _runs_script(value):
+                self.found.add("contains a link that would run script")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "article":
+            self._article -= 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article" and self._article:
+            self._article -= 1
+
+
+def _runs_script(url: str) -> bool:
+    squashed = "".join(ch for ch in url if ch > " " and ch != "\x7f").casefold()
+    for item in squashed.split(","):  # srcset lists several addresses
+        scheme, colon, _rest = item.strip().partition(":")
+        if (
+            colon
+            and scheme.isascii()
+            and scheme.replace("+", "").replace("-", "").replace(".", "").isalnum()
+            and scheme not in {"http", "https", "mailto"}
+        ):
+            return True
+    return False
+
+
+def unsafe_markup(page: str) -> list[str]:
+    """Return what in an HTML page or fragment could run script (empty when nothing)."""
+    check = _PageCheck()
+    check.feed(page)
+    check.close()
+    return sorted(check.found)
+
+
+def _search_entries(text: str) -> list[str]:
+    """Check the search index's titles and texts as HTML (the search box renders them)."""
+    try:
+        index = json.loads(text)
+    except ValueError:
+        return ["is not a readable search index"]
+    found: set[str] = set()
+    for doc in index.get("docs", []) if isinstance(index, dict) else []:
+        for key in ("title", "text"):
+            value = doc.get(key) if isinstance(doc, dict) else None
+            if isinstance(value, str) and ("<" in value or ":" in value):
+                found.update(f"{problem} (in the search index)" for problem in unsafe_markup(value))
+    return sorted(found)
+
+
+class ThemeAssets:
+    """The files of the installed theme and theme/, recognised by their bytes."""
+
+    def __init__(self, folders: Iterable[Path]) -> None:
+        self._by_size: dict[int, list[Path]] = {}
+        self._known: dict[int, set[str]] = {}
+        for folder in folders:
+            for base, _dirs, names in os.walk(folder):
+                for name in names:
+                    path = Path(base, name)
+                    try:
+                        size = path.stat().st_size
+                    except OSError:
+                        continue
+                    self._by_size.setdefault(size, []).append(path)
+
+    def __contains__(self, data: object) -> bool:
+        if not isinstance(data, bytes):
+            return False
+        size = len(data)
+        candidates = self._by_size.get(size)
+        if not candidates:
+            return False
+        if size not in self._known:
+            self._known[size] = {hashlib.sha256(p.read_bytes()).hexdigest() for p in candidates}
+        return hashlib.sha256(data).hexdigest() in self._known[size]
 
 
 def theme_directories(project_root: Path) -> list[Path]:
-    """Return the folders whose static files MkDocs copies verbatim into the site."""
+    """Return the folders whose files the site engine may copy verbatim into the site."""
     import material
 
     return [project_root / "theme", Path(material.__file__).parent / "templates"]
 
 
-def _verbatim_theme_copy(rel: str, data: bytes, theme_dirs: list[Path]) -> bool:
-    """Whether a built file is byte-for-byte a theme asset (made by nobody's data)."""
-    for folder in theme_dirs:
-        source = folder / rel
-        if source.is_file() and source.stat().st_size == len(data) and source.read_bytes() == data:
-            return True
-    return False
-
-
 def audit_site(
-    site_dir: Path, secrets: list[Secret], theme_dirs: list[Path] | None = None
+    site_dir: Path,
+    secrets: Secrets | list[Needle],
+    theme: ThemeAssets | None = None,
+    remade: frozenset[str] = frozenset(),
 ) -> list[str]:
-    """Return one finding per file and field where a private value appears (empty when clean)."""
+    """Return one finding per file and kind of leak (empty when the site is clean).
+
+    *remade* holds the sha256 of every image the build re-encoded; an image not in it is
+    refused, as is every other binary file that is not a theme asset.
+    """
+    from generator.images import verify_published_image
+
+    needles = secrets.searched() if isinstance(secrets, Secrets) else list(secrets)
+    finder = Finder(needles)
     findings: set[str] = set()
-    automaton = _automaton(secrets) if secrets else None
     for path in sorted(site_dir.rglob("*")):
+        rel = path.relative_to(site_dir).as_posix()
+        if path.is_symlink():
+            findings.add(f"{rel}: a link to another file must never be part of the site")
+            continue
+        findings.update(
+            f"{rel}: its path contains {n.what}" for n in finder.found(fold_path(rel), True)
+        )
         if not path.is_file():
             continue
-        rel = path.relative_to(site_dir).as_posix()
-        if path.suffix.lower() in DATA_SUFFIXES:
+        suffix = path.suffix.lower()
+        if suffix in DATA_SUFFIXES:
             findings.add(f"{rel}: a data file must never be part of the site")
             continue
         data = path.read_bytes()
-        if theme_dirs and _verbatim_theme_copy(rel, data, theme_dirs):
+        if theme is not None and data in theme:
+            continue
+        if suffix in IMAGE_SUFFIXES or (suffix == ".svg" and rel.startswith("images/")):
+            problem = verify_published_image(data, suffix)
+            if problem:
+                findings.add(f"{rel}: {problem}")
+            elif suffix != ".svg" and hashlib.sha256(data).hexdigest() not in remade:
+                findings.add(f"{rel}: an image the build did not re-make")
+            if suffix != ".svg":
+                continue
+        if suffix in COMPRESSED_SUFFIXES:
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError):
+                findings.add(f"{rel}: a compressed file that cannot be read")
+                continue
+        elif suffix not in TEXT_SUFFIXES:
+            findings.add(f"{rel}: a kind of file the portal never publishes")
             continue
         try:
-            raw = data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
-            continue  # images and fonts: no text to leak through
-        if rel.endswith(".html"):
-            findings.update(f"{rel}: {problem}" for problem in unsafe_markup(raw))
-        if automaton is None:
+            findings.add(f"{rel}: not text, though its name says it is")
             continue
-        text = _normalised(raw)
-        for end, (key, whats) in automaton.iter(text):
-            start = end - len(key) + 1
-            if _is_word_at(text, start, end + 1):
-                findings.update(f"{rel}: contains {what}" for what in whats)
+        if suffix in {".html", ".htm"}:
+            findings.update(f"{rel}: {problem}" for problem in unsafe_markup(text))
+        if rel.endswith("search_index.json"):
+            findings.update(f"{rel}: {problem}" for problem in _search_entries(text))
+        findings.update(f"{rel}: contains {n.what}" for n in finder.found(fold(text)))
     return sorted(findings)
-
-
-def unsafe_markup(page: str) -> list[str]:
-    """Return what in a built page could run script from a link (a net behind the public view)."""
-    found = []
-    for match in _URL_ATTRIBUTE.finditer(page):
-        value = html.unescape(match.group(1).strip("\"'"))
-        if ":" not in value:
-            continue  # a relative link: no scheme, nothing to run
-        squashed = _CONTROL_OR_SPACE.sub("", value).casefold()
-        if squashed.startswith(_UNSAFE_SCHEMES):
-            found.append("contains a link that would run script (from participant text)")
-    return sorted(set(found))

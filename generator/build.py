@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import InputError, Problem
+from generator.plugin import REPORT_VARIABLE
 
 MKDOCS_FILE = "mkdocs.yml"
 _DOC_PATH = re.compile(r"'([^']+\.md)'")
@@ -24,6 +27,8 @@ class BuildReport:
     site_dir: Path
     seconds: float
     log: str
+    # What the HTML allow-list removed, as warnings pointing at the file to fix.
+    removed: tuple[Problem, ...] = ()
 
 
 def mkdocs_environment(today: dt.date) -> dict[str, str]:
@@ -54,19 +59,40 @@ def run_mkdocs_build(root: Path, site_dir: Path, today: dt.date) -> BuildReport:
         str(site_dir),
     ]
     started = dt.datetime.now()
-    result = subprocess.run(
-        command,
-        cwd=root,
-        env=mkdocs_environment(today),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    env = mkdocs_environment(today)
+    with tempfile.TemporaryDirectory(prefix="portal-sanitiser-") as scratch:
+        report_file = Path(scratch) / "removed.json"
+        env[REPORT_VARIABLE] = str(report_file)
+        result = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, check=False
+        )
+        removed = _removals(report_file)
     seconds = (dt.datetime.now() - started).total_seconds()
     log = result.stdout + result.stderr
     if result.returncode != 0:
         raise InputError(mkdocs_problems(log))
-    return BuildReport(site_dir, seconds, log)
+    if removed is None:
+        raise InputError(
+            [Problem(MKDOCS_FILE, "the portal plugin did not run: list '- portal' under plugins")]
+        )
+    return BuildReport(site_dir, seconds, log, removed)
+
+
+def _removals(report_file: Path) -> tuple[Problem, ...] | None:
+    """Read what the sanitiser removed (None when the plugin never ran)."""
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return tuple(
+        Problem(
+            source_of(page),
+            f"the portal removed {', '.join(items)}: only the formatting the portal's pages "
+            "use is published (see the front-matter reference)",
+            severity="warning",
+        )
+        for page, items in sorted(report.items())
+    )
 
 
 def mkdocs_problems(log: str) -> list[Problem]:

@@ -42,7 +42,7 @@ def reporting(ctx: Context) -> Iterator[None]:
     except InputError as exc:
         if ctx.debug:
             raise
-        _fail(EXIT_INPUT, [str(p) for p in exc.problems] + [_problem_summary(exc)])
+        _fail(EXIT_INPUT, [*_problem_lines(exc), _problem_summary(exc)])
     except PrivacyError as exc:
         if ctx.debug:
             raise
@@ -58,8 +58,10 @@ def reporting(ctx: Context) -> Iterator[None]:
         if ctx.debug:
             raise
         _fail(EXIT_PUBLISH, [f"publish failed: {exc}", "The remote was left as it was."])
-    except KeyboardInterrupt:
-        _fail(EXIT_UNEXPECTED, ["interrupted"])
+    except KeyboardInterrupt as exc:
+        # Ctrl-C, or SIGTERM where a command turns it into this: exit 130 (128 + SIGINT), as
+        # shells do. publish raises PublishCancelled, whose message says what became of the remote.
+        _fail(130, [str(exc) or "cancelled: nothing was published"])
     except click.exceptions.Exit:
         raise
     except Exception as exc:
@@ -72,6 +74,22 @@ def reporting(ctx: Context) -> Iterator[None]:
                 "Run again with --debug to see the details, and report it to the portal team.",
             ],
         )
+
+
+# A file with thousands of mistakes usually has one cause; the first hundred show it.
+SHOWN_PROBLEMS = 100
+
+
+def _problem_lines(exc: InputError) -> list[str]:
+    """Return one line per problem, the first hundred of them, then how many more there are."""
+    lines = [str(p) for p in exc.problems[:SHOWN_PROBLEMS]]
+    rest = exc.problems[SHOWN_PROBLEMS:]
+    if rest:
+        files = sorted({p.file for p in rest})
+        where = files[0] if len(files) == 1 else f"{len(files)} files"
+        more = "more problem" if len(rest) == 1 else "more problems"
+        lines.append(f"… and {len(rest):,} {more} in {where}; fix these first")
+    return lines
 
 
 def _problem_summary(exc: InputError) -> str:
@@ -183,6 +201,8 @@ def generate(
 
     with reporting(Context(project, debug, today)):
         result = run_generate(project, today, strict, preview=preview, progress=progress)
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
         click.echo(
             f"generated site_src/: {len(result.report.written)} file(s) written, "
             f"{result.report.unchanged} unchanged, {len(result.report.removed)} removed"
@@ -198,6 +218,8 @@ def build(project: Path, debug: bool, today: dt.date | None, strict: bool) -> No
 
     with reporting(Context(project, debug, today)):
         result = run_build(project, today, strict, progress=progress)
+        for warning in [*result.generated.warnings, *result.build.removed]:
+            click.echo(str(warning), err=True)
         click.echo(
             f"built {result.pages} pages into {result.site_dir} in {result.build.seconds:.1f} s; "
             "privacy audit clean"
@@ -252,10 +274,11 @@ def publish(
     strict: bool,
 ) -> None:
     """Build, audit and push the site to the deploy branch: all of it, or nothing."""
-    from generator.publish import DeployError, History
+    from generator.publish import DeployError, History, cancel_on_termination
     from generator.publish import publish as run_publish
 
-    with reporting(Context(project, debug, today)):
+    # SIGTERM (and SIGHUP) cancel like Ctrl-C: git stopped, temporary folders removed, exit 130.
+    with reporting(Context(project, debug, today)), cancel_on_termination():
         try:
             mode: History | None = (
                 None if history is None else "replace" if history == "replace" else "keep"
@@ -285,14 +308,16 @@ def publish(
             for line in done.changes.listing():
                 click.echo(f"  {line}")
         elif not done.pushed:
-            click.echo(f"nothing to publish: {where} already holds this site")
+            purged = "; the server purged all older history again" if done.purged else ""
+            click.echo(f"nothing to publish: {where} already holds this site{purged}")
         else:
             retried = (
                 " (after one retry: someone else had published meanwhile)" if done.retried else ""
             )
+            purged = "; the server purged all older history" if done.purged else ""
             click.echo(
                 f"published {outcome.pages} pages to {where} as commit "
-                f"{(done.commit or '')[:12]}{retried}: {done.changes.summary()}"
+                f"{(done.commit or '')[:12]}{retried}: {done.changes.summary()}{purged}"
             )
 
 
@@ -351,4 +376,127 @@ def match(
         click.echo(
             f"{left} {'person' if left == 1 else 'people'} left unmatched; reasons in the "
             f"private report (never publish it): {report}"
+        )
+
+
+@contextmanager
+def progress_bar(length: int, label: str, at_least: int) -> Iterator[Callable[[int], None] | None]:
+    """Yield a function advancing a progress bar on stderr, or None when it is not worth one.
+
+    A bar is drawn only on a terminal and only for at least *at_least* items (about a second
+    of work): in a log or a pipe it would be noise.
+    """
+    if length < at_least or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@main.command()
+@common
+@click.option(
+    "--cohort",
+    "cohort_id",
+    metavar="ID",
+    help="Report on one cohort only: an id under cohorts: in programme.yaml (default: all).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder for the report and its CSV tables (default: reports/ beside the pairs table).",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def report(
+    project: Path,
+    debug: bool,
+    today: dt.date | None,
+    cohort_id: str | None,
+    out: Path | None,
+    strict: bool,
+) -> None:
+    """Write the private programme-health report: stuck pairs, ratings, surveys, story leads."""
+    from generator.pipeline import load_project
+    from generator.private_outputs import check_output_path
+    from generator.report import (
+        PROGRESS_PAIRS,
+        build_health_report,
+        default_report_folder,
+        write_health_report,
+    )
+
+    with reporting(Context(project, debug, today)):
+        loaded = load_project(project, today, strict)
+        folder = out if out is not None else default_report_folder(loaded)
+        # The report names people: refuse any folder the portal publishes from, before working.
+        check_output_path(loaded, folder, "--out", what="the programme-health report")
+        with progress_bar(len(loaded.pairs), "assessing pairs", PROGRESS_PAIRS) as tick:
+            result = build_health_report(loaded, cohort_id, tick=tick)
+        written = write_health_report(loaded, result, folder)
+        click.echo(
+            f"programme health of {result.scope if cohort_id else 'every cohort'}: "
+            f"{plural(len(result.pairs), 'pair')}, "
+            f"{len(result.flagged)} flagged, "
+            f"{plural(len(result.awaiting_consent), 'story', 'stories')} awaiting consent, "
+            f"{plural(len(result.suggestions), 'story suggestion')}: {written[0]}"
+        )
+        click.echo(
+            f"{plural(len(written) - 1, 'CSV table')} beside it. The report names people: "
+            "keep it private, never publish it."
+        )
+
+
+@main.command()
+@common
+@click.option(
+    "--cohort",
+    "cohort_id",
+    required=True,
+    metavar="ID",
+    help="The cohort whose participants get certificates: an id under cohorts: in programme.yaml.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder for the PDFs (default: certificates/<cohort>/ beside the pairs table).",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def certificates(
+    project: Path,
+    debug: bool,
+    today: dt.date | None,
+    cohort_id: str,
+    out: Path | None,
+    strict: bool,
+) -> None:
+    """Write a private PDF certificate for everyone in the cohort whose pair completed."""
+    from generator.certificates import (
+        PROGRESS_CERTIFICATES,
+        default_certificates_folder,
+        eligible_certificates,
+        write_certificates,
+    )
+    from generator.pipeline import load_project
+    from generator.private_outputs import check_output_path
+
+    with reporting(Context(project, debug, today)):
+        loaded = load_project(project, today, strict)
+        folder = out if out is not None else default_certificates_folder(loaded, cohort_id)
+        check_output_path(loaded, folder, "--out", what="a certificate")
+        earned = eligible_certificates(loaded, cohort_id)
+        minimum = loaded.config.certificates.min_sessions
+        if not earned:
+            click.echo(
+                f"no certificate for cohort {cohort_id}: no completed pair has held "
+                f"{plural(minimum, 'session')} or more; nothing was written"
+            )
+            return
+        with progress_bar(len(earned), "drawing certificates", PROGRESS_CERTIFICATES) as tick:
+            written = write_certificates(loaded, earned, folder, tick=tick)
+        click.echo(
+            f"wrote {plural(len(written), 'certificate')} for cohort {cohort_id} (completed pairs "
+            f"with {plural(minimum, 'session')} or more) into {folder}. They are private: give "
+            "each to its person, never publish them."
         )

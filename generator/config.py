@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -150,6 +149,9 @@ class SuccessMeasure(Section):
     scale_min: int = 1
     scale_max: int = 5
     target_change: float = Field(description="Expected change of the average from pre to post")
+    applies_to: Literal["mentees", "mentors", "both"] = Field(
+        "both", description="Whose answers count: the mentees', the mentors' or everyone's"
+    )
 
 
 class Matching(Section):
@@ -224,6 +226,25 @@ class Publish(Section):
     history: Literal["keep", "replace"] = "keep"
 
 
+class Monitoring(Section):
+    """What `portal report` flags for the programme office to follow up."""
+
+    stuck_after_days: int = Field(
+        30, ge=1, le=365, description="Flag an active pair with no session for this many days"
+    )
+
+
+class Certificates(Section):
+    """Who gets a certificate from `portal certificates`, and who signs it."""
+
+    min_sessions: int = Field(
+        4, ge=1, le=52, description="Sessions a completed pair must have held to earn one"
+    )
+    signatory: Person | None = Field(
+        None, description="Who signs the certificates (default: the executive sponsor)"
+    )
+
+
 class DataFiles(Section):
     """Where the tables are, relative to the project (real HR data may live outside the repo)."""
 
@@ -242,16 +263,62 @@ class DataFiles(Section):
         default_factory=dict,
         description="Per table, your header -> our field, e.g. participants: {'Employee ID': id}",
     )
+    header_row: dict[str, Annotated[int, Field(ge=1, le=1_048_576)]] = Field(
+        default_factory=dict,
+        description=(
+            "Per table, the row holding the headers, e.g. participants: 4; rows above it (an "
+            "export's title lines) are skipped. Default: found in the first 20 rows, as the "
+            "first row holding the table's required columns"
+        ),
+    )
+    sheet: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Per table in a workbook, the name of its sheet, e.g. participants: Workers. "
+            "Default: the first sheet"
+        ),
+    )
 
-    @field_validator("columns")
+    @field_validator("columns", "header_row", "sheet")
     @classmethod
-    def _known_tables(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    def _known_tables(cls, value: dict[str, object]) -> dict[str, object]:
         for table in value:
             if table not in {"participants", "pairs", "sessions", "surveys", "people"}:
                 raise ValueError(
                     f"'{table}' is not a table (participants, pairs, sessions, surveys, people)"
                 )
         return value
+
+
+class Limits(Section):
+    """How large the inputs may be: a file past a limit is an error naming it, never a crash.
+
+    The defaults are several times the largest programme the portal is built for (10,000
+    participants, 100,000 session rows); raise one only for a file you know is right.
+    """
+
+    max_table_bytes: int = Field(
+        50_000_000, ge=1, description="Size of one .csv or .xlsx table on disk, in bytes"
+    )
+    max_workbook_uncompressed_bytes: int = Field(
+        200_000_000,
+        ge=1,
+        description="Size of an .xlsx workbook once unzipped, in bytes (stops zip bombs)",
+    )
+    max_rows: int = Field(
+        200_000, ge=1, description="Rows of data in one table (title and blank rows not counted)"
+    )
+    max_columns: int = Field(1_000, ge=1, le=16_384, description="Columns in one table")
+    max_cells: int = Field(5_000_000, ge=1, description="Rows times columns in one table")
+    max_cell_chars: int = Field(
+        32_767, ge=1, description="Characters in one cell (32,767 is Excel's own limit)"
+    )
+    max_markdown_bytes: int = Field(
+        2_000_000, ge=1, description="Size of one story, post or guide, in bytes"
+    )
+    max_image_bytes: int = Field(
+        20_000_000, ge=1, description="Size of one image under content/images/, in bytes"
+    )
 
 
 class ProgrammeConfig(Section):
@@ -274,7 +341,10 @@ class ProgrammeConfig(Section):
     privacy: Privacy = Field(default_factory=Privacy)
     site: Site = Field(default_factory=Site)
     publish: Publish = Field(default_factory=Publish)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    certificates: Certificates = Field(default_factory=Certificates)
     data: DataFiles
+    limits: Limits = Field(default_factory=Limits)
 
     def cohort(self, cohort_id: str) -> Cohort | None:
         """Return the cohort with this id, if any."""
@@ -283,8 +353,3 @@ class ProgrammeConfig(Section):
     def grade_rank(self, grade: str) -> int:
         """Return the position of *grade* from most junior (0) upwards."""
         return self.grades.index(grade)
-
-
-def slug(text: str) -> str:
-    """Make a URL-safe slug from text (ASCII letters, digits and '-')."""
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")

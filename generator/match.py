@@ -13,8 +13,6 @@ import csv
 import hashlib
 import io
 import math
-import os
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +29,10 @@ from generator.config import Matching, ProgrammeConfig
 from generator.errors import InputError, Problem
 from generator.load import normalise_header
 from generator.model import Pair, Participant, Project, managers_above
+from generator.private_outputs import PUBLISHED_FOLDERS as PUBLISHED_FOLDERS
+from generator.private_outputs import check_output_path as check_private_path
+from generator.private_outputs import spreadsheet_safe as spreadsheet_safe
+from generator.private_outputs import write_atomically
 from generator.wording import plural
 
 Progress = Callable[[str], None]
@@ -41,17 +43,6 @@ FloatArray = npt.NDArray[np.float64]
 PROGRAMME_FILE = "programme.yaml"
 # Pair statuses that mean the pair never really existed, so it may be proposed again.
 NOT_A_REAL_PAIR = frozenset({"proposed"})
-# Folders whose files end up on the portal: nothing private may be written there.
-PUBLISHED_FOLDERS = (
-    "site_src",
-    "site",
-    "theme",
-    "content/stories",
-    "content/blog",
-    "content/guides",
-    "content/images",
-    "content/templates",
-)
 # Cohorts at least this big (mentors × mentees) get a progress line per chunk.
 LARGE_COHORT_CELLS = 1_000_000
 # Cells per chunk of rule masks and scores: bounds temporary memory to a few tens of MB.
@@ -1110,28 +1101,7 @@ def default_report_path(proposals: Path, cohort_id: str) -> Path:
 
 def check_output_path(project: Project, path: Path, option: str = "--out") -> None:
     """Refuse to write private match output anywhere the portal publishes from."""
-    target = path.resolve()
-    root = project.root.resolve()
-    for folder in PUBLISHED_FOLDERS:
-        published = root / folder
-        if target == published or published in target.parents:
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"match output is private and cannot go under {folder}/, which is "
-                        "published; choose a path beside your data tables",
-                        field=option,
-                    )
-                ]
-            )
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (it gets a leading apostrophe)."""
-    if cell and cell[0] in "=+-@\t\r\n＝＋－＠":
-        return "'" + cell
-    return cell
+    check_private_path(project, path, option, what="match output")
 
 
 def proposal_rows(result: MatchResult) -> list[dict[str, str]]:
@@ -1153,26 +1123,13 @@ def proposal_rows(result: MatchResult) -> list[dict[str, str]]:
     return rows
 
 
-def _write_atomically(path: Path, text: str, encoding: str) -> None:
-    """Write a file so a failure never leaves half of it behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_proposals_csv(result: MatchResult, path: Path) -> None:
     """Write the proposals table (UTF-8 with BOM so spreadsheets read names correctly)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(proposal_rows(result))
-    _write_atomically(path, buffer.getvalue(), "utf-8-sig")
+    write_atomically(path, buffer.getvalue(), "utf-8-sig")
 
 
 def _md(text: str) -> str:
@@ -1252,4 +1209,4 @@ def render_match_report(result: MatchResult) -> str:
 
 def write_match_report(result: MatchResult, path: Path) -> None:
     """Write the private Markdown match report."""
-    _write_atomically(path, render_match_report(result), "utf-8")
+    write_atomically(path, render_match_report(result), "utf-8")

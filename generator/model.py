@@ -171,6 +171,7 @@ class Story(Record):
     image: str = ""
     body: str = ""
     body_line: int = 1
+    lines: Mapping[str, int] = Field(default_factory=dict)  # front-matter key -> line
 
 
 class Post(Record):
@@ -187,6 +188,7 @@ class Post(Record):
     draft: bool = False
     body: str = ""
     body_line: int = 1
+    lines: Mapping[str, int] = Field(default_factory=dict)  # front-matter key -> line
 
 
 class Guide(Record):
@@ -197,6 +199,20 @@ class Guide(Record):
     title: str
     body: str
     order: int = 100
+    body_line: int = 1
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    """A file under content/images/, typed by its bytes (never by its name)."""
+
+    kind: str  # what it really is, in words: "a PNG picture", "an Excel workbook", …
+    suffix: str = ""  # ".jpg", ".png", ".webp", ".gif" for a picture, ".svg" for a drawing
+
+    @property
+    def is_raster(self) -> bool:
+        """Whether it is a JPEG, PNG, WebP or GIF picture."""
+        return self.suffix in {".jpg", ".png", ".webp", ".gif"}
 
 
 @dataclass(frozen=True)
@@ -213,7 +229,7 @@ class Project:
     posts: tuple[Post, ...]
     guides: tuple[Guide, ...]
     today: dt.date
-    images: frozenset[str] = field(default_factory=frozenset)
+    images: Mapping[str, ImageFile] = field(default_factory=dict)
     # The optional org chart, id -> manager id: private, read only for reporting lines.
     org_chart: Mapping[str, str] = field(default_factory=dict)
 

@@ -16,16 +16,29 @@ from types import MappingProxyType
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from generator.audit import audit_site, collect_secrets, theme_directories
+from generator import withhold
+from generator.assets import image_file, remake_assets
+from generator.audit import ThemeAssets, audit_site, collect_secrets, theme_directories
 from generator.build import BuildReport, run_mkdocs_build
 from generator.errors import InputError, PrivacyError, Problem, Problems
-from generator.load import Table, iter_markdown, load_markdown, load_table, load_yaml_file
+from generator.load import (
+    Table,
+    check_site_inputs,
+    iter_files,
+    iter_markdown,
+    load_markdown,
+    load_table,
+    load_yaml_file,
+    read_input,
+)
 from generator.model import (
     ORG_CHART_REQUIRED,
     PAIR_REQUIRED,
     PARTICIPANT_REQUIRED,
     SESSION_REQUIRED,
+    SURVEY_REQUIRED,
     Guide,
+    ImageFile,
     OrgPerson,
     Pair,
     Participant,
@@ -35,8 +48,9 @@ from generator.model import (
     Story,
     SurveyResponse,
 )
+from generator.pages import Source, check_slugs, slugify
 from generator.public import PublicSite, build_public_view
-from generator.render import make_environment, render_site, template_sources
+from generator.render import make_environment, render_site
 from generator.validate import (
     Inputs,
     Located,
@@ -47,7 +61,15 @@ from generator.validate import (
     validate_surveys,
     validate_table,
 )
-from generator.write import WriteReport, replace_directory, write_tree
+from generator.withhold import Decisions
+from generator.write import (
+    WriteReport,
+    discard_snapshot,
+    replace_directory,
+    restore_tree,
+    snapshot_tree,
+    write_tree,
+)
 
 PROGRAMME_FILE = "programme.yaml"
 SITE_SRC = "site_src"
@@ -72,10 +94,11 @@ def resolve_today(today: dt.date | None = None) -> dt.date:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """A valid project plus the warnings found while checking it."""
+    """A valid project, what the build will withhold, and the warnings found checking it."""
 
     project: Project
     warnings: list[Problem]
+    decisions: Decisions
 
 
 def check_project(root: Path, today: dt.date | None = None, strict: bool = False) -> CheckResult:
@@ -105,15 +128,20 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
                 )
             ]
         )
-    doc = load_yaml_file(config_path, PROGRAMME_FILE)
+    doc = load_yaml_file(config_path, PROGRAMME_FILE, root=root)
     config, found = validate_config(doc, PROGRAMME_FILE)
     problems.extend(found)
+    # No input under the project is read through a symbolic link (MkDocs and Jinja read
+    # mkdocs.yml, theme/ and content/templates/ themselves: they are checked first).
+    problems.extend(check_site_inputs(root))
     _raise_if_fatal(problems, strict)
     if config is None:  # pragma: no cover - validate_config always reports why
         raise AssertionError("validate_config returned no config and no error")
 
     def table_path(relative: str) -> tuple[Path, str]:
-        path = (root / relative).resolve()
+        # Normalised, not resolved: a link inside the project must be seen to be refused,
+        # while a table outside it (real HR data should be) is the admin's to place.
+        path = Path(os.path.normpath(root / relative))
         try:
             shown = path.relative_to(root).as_posix()
         except ValueError:
@@ -128,10 +156,30 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
         *config.matching.prefer_same,
     }
 
+    required = {
+        "participants": PARTICIPANT_REQUIRED,
+        "pairs": PAIR_REQUIRED,
+        "sessions": SESSION_REQUIRED,
+        "surveys": SURVEY_REQUIRED,
+        "people": ORG_CHART_REQUIRED,
+    }
+    # Grades are matched ignoring case and spacing, and kept in the programme's spelling.
+    spellings = {"participants": {"grade": config.grades}}
+
     def read(kind: str, relative: str) -> Table | None:
         path, shown = table_path(relative)
         try:
-            return load_table(path, shown, columns.get(kind))
+            return load_table(
+                path,
+                shown,
+                columns.get(kind),
+                root=root,
+                limits=config.limits,
+                required=required[kind],
+                header_row=config.data.header_row.get(kind),
+                sheet=config.data.sheet.get(kind),
+                spellings=spellings.get(kind),
+            )
         except InputError as exc:
             problems.extend(exc.problems)
             return None
@@ -182,25 +230,30 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
         problems.extend(found)
 
     content = root / "content"
+    sources: list[Source] = []  # every content file whose name becomes a page address
     stories: list[Located[Story]] = []
     posts: list[Located[Post]] = []
     guides: list[Guide] = []
     for folder, model, sink in (("stories", Story, stories), ("blog", Post, posts)):
-        for path in iter_markdown(content / folder):
+        for path in _markdown_files(content / folder, root, problems):
             relative = path.relative_to(root).as_posix()
             try:
-                md = load_markdown(path, relative)
+                md = load_markdown(
+                    path, relative, root=root, limit=config.limits.max_markdown_bytes
+                )
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
-            located, found = validate_document(md, model, path.stem)
+            sources.append(Source("story" if model is Story else "post", relative, path.stem))
+            located, found = validate_document(md, model, slugify(path.stem))
             problems.extend(found)
             if located is not None:
                 sink.append(located)  # type: ignore[arg-type]
-    for path in iter_markdown(content / "guides"):
+    for path in _markdown_files(content / "guides", root, problems):
         relative = path.relative_to(root).as_posix()
+        sources.append(Source("guide", relative, path.stem))
         try:
-            md = load_markdown(path, relative)
+            md = load_markdown(path, relative, root=root, limit=config.limits.max_markdown_bytes)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -219,17 +272,20 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
                 )
             )
             order = 100
-        guides.append(Guide(slug=path.stem, file=relative, title=title, body=md.body, order=order))
-
-    images = (
-        frozenset(
-            p.relative_to(content).as_posix()
-            for p in sorted((content / "images").rglob("*"))
-            if p.is_file()
+        guides.append(
+            Guide(
+                slug=slugify(path.stem),
+                file=relative,
+                title=title,
+                body=md.body,
+                order=order,
+                body_line=md.body_line
+                + md.body[: len(md.body) - len(md.body.lstrip())].count("\n"),
+            )
         )
-        if (content / "images").is_dir()
-        else frozenset()
-    )
+
+    # Every image is typed by its bytes, so a workbook named .png is found here, with its row.
+    images = _image_files(root, content / "images", config.limits.max_image_bytes, problems)
 
     inputs = Inputs(
         config=config,
@@ -245,6 +301,7 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
         images=images,
         org_chart=org_chart,
     )
+    problems.extend(check_slugs(sources, [c.id for c in config.cohorts]))
     # Cross-file rules run even when some rows have errors: they skip what failed its own
     # checks, so every problem is found in one pass and none is reported twice.
     problems.extend(cross_check(inputs))
@@ -265,7 +322,39 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
             {e.id: e.manager_id for e in (org_chart.records() if org_chart else ())}
         ),
     )
-    return CheckResult(project, problems.warnings)
+    # Consent holds in free text: what names someone it may not is withheld, with a warning.
+    decisions = withhold.decide(project)
+    problems.extend(decisions.warnings)
+    _raise_if_fatal(problems, strict)
+    return CheckResult(project, problems.warnings, decisions)
+
+
+def _markdown_files(folder: Path, root: Path, problems: Problems) -> list[Path]:
+    """List a content folder's Markdown files; links found there become problems."""
+    try:
+        return list(iter_markdown(folder, root))
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return []
+
+
+def _image_files(root: Path, folder: Path, limit: int, problems: Problems) -> dict[str, ImageFile]:
+    """Type every file under content/images/ by its bytes (never through a link)."""
+    try:
+        paths = list(iter_files(folder, root)) if folder.is_dir() else []
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return {}
+    images: dict[str, ImageFile] = {}
+    for path in paths:
+        shown = path.relative_to(root).as_posix()
+        try:
+            data = read_input(path, shown, limit, root=root, setting="max_image_bytes")
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        images[path.relative_to(folder.parent).as_posix()] = image_file(data)
+    return images
 
 
 def _raise_if_fatal(problems: Problems, strict: bool) -> None:
@@ -287,6 +376,9 @@ class Generated:
     project: Project
     site: PublicSite
     report: WriteReport
+    warnings: list[Problem]
+    decisions: Decisions
+    remade: frozenset[str]
 
 
 def generate(
@@ -299,15 +391,16 @@ def generate(
     """Check the project, then write site_src/ (only files whose bytes changed)."""
     say = progress or (lambda _message: None)
     say("checking programme.yaml, data and content")
-    project = load_project(root, today, strict)
+    checked = check_project(root, today, strict)
+    project = checked.project
     say(
         f"rendering pages for {len(project.pairs)} pairs, {len(project.stories)} stories, "
         f"{len(project.posts)} posts"
     )
-    site = build_public_view(project, preview=preview)
+    site = build_public_view(project, checked.decisions, preview=preview)
     env = make_environment(project.root)
     try:
-        rendered = render_site(site, project.guides, env)
+        rendered = render_site(site, env)
     except TemplateSyntaxError as exc:
         raise InputError(
             [
@@ -322,13 +415,13 @@ def generate(
         raise InputError(
             [Problem(_template_file(project.root, None), f"template error: {exc}")]
         ) from None
-    copies = {dest: project.root / "content" / source for dest, source in rendered.images.items()}
-    report = write_tree(project.root / SITE_SRC, rendered.files, copies)
+    assets = remake_assets(project.root / "content", rendered.images, project.root / SITE_SRC)
+    report = write_tree(project.root / SITE_SRC, rendered.files, assets.files)
     say(
         f"site_src/: {len(report.written)} written, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed"
     )
-    return Generated(project, site, report)
+    return Generated(project, site, report, checked.warnings, checked.decisions, assets.remade)
 
 
 def _template_file(root: Path, name: str | None) -> str:
@@ -356,23 +449,35 @@ def build(
 ) -> Built:
     """Check, generate, build strictly into a fresh directory, audit, then swap it into site/."""
     say = progress or (lambda _message: None)
-    generated = generate(root, today, strict, preview=False, progress=progress)
-    project = generated.project
-    target = (site_dir or project.root / SITE_DIR).resolve()
-    staging = target.with_name(target.name + ".building")
-    if staging.exists():
-        shutil.rmtree(staging)
-    say("building the site with MkDocs (strict)")
+    # site_src/ is staged like site/: a build that fails (the audit above all) leaves the
+    # sources as they were before it.
+    sources = root.resolve() / SITE_SRC
+    snapshot = snapshot_tree(sources)
     try:
-        report = run_mkdocs_build(project.root, staging, project.today)
-        say("auditing every built file for private values")
-        secrets = collect_secrets(project, generated.site, template_sources(project.root))
-        findings = audit_site(staging, secrets, theme_directories(project.root))
-        if findings:
-            raise PrivacyError(findings)
+        generated = generate(root, today, strict, preview=False, progress=progress)
+        project = generated.project
+        target = (site_dir or project.root / SITE_DIR).resolve()
+        staging = target.with_name(target.name + ".building")
+        if staging.exists():
+            shutil.rmtree(staging)
+        say("building the site with MkDocs (strict)")
+        try:
+            report = run_mkdocs_build(project.root, staging, project.today)
+            if strict and report.removed:
+                raise InputError(list(report.removed))
+            say("auditing every built file for private values")
+            secrets = collect_secrets(project, generated.decisions)
+            theme = ThemeAssets(theme_directories(project.root))
+            findings = audit_site(staging, secrets, theme, generated.remade)
+            if findings:
+                raise PrivacyError(findings)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        restore_tree(snapshot, sources)
         raise
+    discard_snapshot(snapshot)
     replace_directory(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
     return Built(generated, target, report, pages)

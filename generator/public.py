@@ -20,11 +20,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 
 from generator.config import ProgrammeConfig
-from generator.model import Pair, Participant, Project
+from generator.model import Guide, ImageFile, Pair, Participant, Project
+from generator.public_programme import PublicProgramme, public_programme
 from generator.validate import image_key
+from generator.withhold import Decisions
 
 # --- making text inert -------------------------------------------------------------------
 
@@ -46,66 +47,35 @@ def md_text(value: str) -> str:
     return _ACTIVE.sub(lambda m: f"&#{ord(m.group())};", single)
 
 
-_TITLE_SAFE = str.maketrans('<>"`{}', "‹›”'()")
-
-
 def plain(value: str) -> str:
-    """Return one line of text safe for front matter and theme attributes (titles, names)."""
-    single = " ".join(_normalise(value).split())
-    return single.translate(_TITLE_SAFE)
+    """Return text as one normalised line: no control characters, single spaces.
+
+    The result is still raw text. The renderer escapes it for where it goes: `md_text` inside a
+    page, `theme_text` (HTML escaping) in front matter and everything the theme prints.
+    """
+    return " ".join(_normalise(value).split())
+
+
+def theme_text(value: str) -> str:
+    """Return text HTML-escaped for the theme: titles, descriptions, names, tags, categories.
+
+    mkdocs-material prints these without escaping; escaped here, they show as written.
+    """
+    # The theme quotes attributes with '"': apostrophes can stay as they are.
+    return html.escape(plain(value), quote=False).replace('"', "&quot;")
 
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
-_SAFE_SCHEMES = ("http:", "https:", "mailto:")
-_LINK_TARGET = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^)\s]*)")
-_REF_DEFINITION = re.compile(r"^(\s{0,3}\[[^\]\n]+\]:\s*)(\S+)(.*)$")
-# A link destination continued on the next line would escape the per-line checks: Markdown joins
-# the lines, and browsers drop the newline from "java\nscript:". Such links stay plain text.
-_OPEN_LINK = re.compile(r"\]\((?![^\n]*\))")
-_BARE_REF_DEFINITION = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*$")
-
-
-def safe_url(target: str) -> str:
-    """Return the link target if it is relative or http(s)/mailto; otherwise '#'."""
-    decoded = html.unescape(target.strip("<> "))
-    squashed = re.sub(r"[\s\x00-\x1f]+", "", decoded).casefold()
-    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", squashed)
-    if scheme and not squashed.startswith(_SAFE_SCHEMES):
-        return "#"
-    if squashed.startswith("//"):
-        return "#"
-    return (
-        target
-        if target == decoded and "<" not in target
-        else decoded.replace("<", "").replace(">", "")
-    )
-
-
-def _inert_line(line: str) -> str:
-    """Neutralise HTML, attr_list, Jinja, snippets and unsafe links in one Markdown line."""
-    out: list[str] = []
-    parts = re.split(r"(`+[^`\n]*`+)", line)  # keep inline code spans as they are
-    for index, part in enumerate(parts):
-        if index % 2 == 1:
-            out.append(part)
-            continue
-        part = re.sub(r"&(?![A-Za-z]+;|#\d+;|#x[0-9A-Fa-f]+;)", "&amp;", part)
-        part = part.replace("<", "&lt;")
-        part = part.replace("{", "&#123;").replace("}", "&#125;")
-        part = _OPEN_LINK.sub("]&#40;", part)
-        part = _LINK_TARGET.sub(lambda m: m.group(1) + safe_url(m.group(2)), part)
-        out.append(part)
-    line = "".join(out)
-    definition = _REF_DEFINITION.match(line)
-    if definition:
-        line = definition.group(1) + safe_url(definition.group(2)) + definition.group(3)
-    if _BARE_REF_DEFINITION.match(line):
-        line = line.replace("[", "&#91;", 1)  # its destination would come from the next line
-    return line
 
 
 def md_body(text: str) -> str:
-    """Return participant-written Markdown with its formatting kept and its live syntax removed."""
+    """Return participant-written Markdown, kept as written but for what HTML cannot judge.
+
+    Whether the Markdown becomes safe HTML is decided after Markdown has run, by the HTML
+    allow-list in the build (`generator.sanitise`). Only two things are settled here: a body
+    line of `---` or `...` becomes a rule that cannot be read as a front-matter fence, and a
+    fence left open is closed, so it cannot swallow the rest of the page's template.
+    """
     lines = _normalise(text).replace("\r\n", "\n").split("\n")
     out: list[str] = []
     fence: str | None = None
@@ -118,14 +88,9 @@ def md_body(text: str) -> str:
             continue
         if opening:
             fence = opening.group(2)
-            # An info string could carry attributes ({.x onclick=...}): keep only a language word.
-            language = re.match(r"\s*([A-Za-z0-9_+-]*)", line[opening.end() :])
-            out.append(opening.group(1) + fence + (language.group(1) if language else ""))
+            out.append(line)
             continue
-        if line.strip() in {"---", "..."}:
-            out.append("* * *")  # a horizontal rule that can never be read as front matter
-            continue
-        out.append(_inert_line(line))
+        out.append("* * *" if line.strip() in {"---", "..."} else line)
     if fence is not None:
         out.append(fence)
     return "\n".join(out).strip("\n")
@@ -162,6 +127,7 @@ class PublicPerson:
     bio: str = ""
     photo: str = ""
     display_name: str = ""
+    avatar: bool = False  # the photo is an initials avatar the renderer draws
 
 
 @dataclass(frozen=True)
@@ -216,6 +182,7 @@ class PublicStory:
     people: tuple[PublicPerson, ...] = ()
     byline: str = ""
     draft: bool = False
+    withheld: str = ""  # in the preview only: why the build leaves it out
 
 
 @dataclass(frozen=True)
@@ -231,6 +198,19 @@ class PublicPost:
     summary: str
     body: str
     draft: bool = False
+    withheld: str = ""
+
+
+@dataclass(frozen=True)
+class PublicGuide:
+    """A hand-written guide from content/guides/ (its body may use programme variables)."""
+
+    slug: str
+    file: str
+    title: str
+    body: str
+    order: int
+    withheld: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,13 +226,14 @@ class Figure:
 class PublicSite:
     """Everything a page may show."""
 
-    config: ProgrammeConfig
+    programme: PublicProgramme
     today: dt.date
     people: tuple[PublicPerson, ...]
     staff: tuple[PublicPerson, ...]
     pairs: tuple[PublicPair, ...]
     stories: tuple[PublicStory, ...]
     posts: tuple[PublicPost, ...]
+    guides: tuple[PublicGuide, ...]
     figures: tuple[Figure, ...]
     images: Mapping[str, str]
     unpublished_pairs: Mapping[str, int] = field(default_factory=dict)
@@ -264,7 +245,7 @@ class PublicSite:
 
 
 def _person(
-    participant: Participant, config: ProgrammeConfig, secret: str, images: frozenset[str]
+    participant: Participant, config: ProgrammeConfig, secret: str, images: Mapping[str, ImageFile]
 ) -> PublicPerson:
     """Copy only the allow-listed fields of a consenting participant."""
     allowed = set(config.privacy.public_fields)
@@ -277,9 +258,11 @@ def _person(
 
     key = opaque_id("person", participant.id, secret)
     photo = ""
-    if "photo" in allowed and participant.photo and image_key(participant.photo) in images:
-        # Photo files are often named after the employee id: publish them under the opaque key.
-        photo = f"images/people/{key}{PurePosixPath(participant.photo).suffix.lower()}"
+    image = images.get(image_key(participant.photo)) if participant.photo else None
+    if "photo" in allowed and image is not None and image.is_raster:
+        # Photo files are often named after the employee id: publish them under the opaque key,
+        # with the suffix of what the file really is.
+        photo = f"images/people/{key}{image.suffix}"
     return PublicPerson(
         key=key,
         name=md_text(participant.name),
@@ -293,7 +276,8 @@ def _person(
         skills_wanted=many("skills_wanted"),
         interests=many("interests"),
         bio=text("bio"),
-        photo=photo,
+        photo=photo or f"images/people/{key}.svg",
+        avatar=not photo,
     )
 
 
@@ -365,16 +349,23 @@ class _Selection:
     named: Mapping[str, Participant]
     people: Mapping[str, PublicPerson]
     preview: bool
+    decisions: Decisions
+
+    def withheld(self, kind: str, slug: str) -> str | None:
+        """Return why a document is withheld ('' in the preview shows it), or None if it is not."""
+        return self.decisions.withheld.get((kind, slug))
 
 
-def build_public_view(project: Project, preview: bool = False) -> PublicSite:
+def build_public_view(
+    project: Project, decisions: Decisions | None = None, preview: bool = False
+) -> PublicSite:
     """Select and copy everything publishable; nothing else leaves this function."""
     config = project.config
     secret = f"{config.programme.organisation}\x00{config.programme.name}"
     by_id = project.participant_index()
     named = {pid: p for pid, p in sorted(by_id.items()) if p.is_named}
     people = {pid: _person(p, config, secret, project.images) for pid, p in named.items()}
-    selection = _Selection(project, by_id, named, people, preview)
+    selection = _Selection(project, by_id, named, people, preview, decisions or Decisions())
 
     pairs, unpublished = _select_pairs(selection, secret)
     stories = _select_stories(selection, pairs)
@@ -393,17 +384,20 @@ def build_public_view(project: Project, preview: bool = False) -> PublicSite:
             role="staff",
             job_title=md_text(s.title),
             bio=md_text(s.bio),
+            photo=f"images/people/{s.id}.svg",
+            avatar=True,
         )
         for s in sorted(config.staff, key=lambda s: s.id)
     )
     return PublicSite(
-        config=config,
+        programme=public_programme(config),
         today=project.today,
         people=public_people,
         staff=staff,
         pairs=tuple(sorted(linked, key=lambda p: (p.cohort_id, p.title.casefold(), p.key))),
         stories=tuple(stories),
         posts=tuple(posts),
+        guides=_select_guides(selection),
         figures=_figures(project),
         images=_collect_images(selection, public_people, stories, posts),
         unpublished_pairs=dict(sorted(unpublished.items())),
@@ -455,6 +449,32 @@ def _select_pairs(sel: _Selection, secret: str) -> tuple[dict[str, PublicPair], 
     return pairs, unpublished
 
 
+_MASK = "*(withheld from the preview: this line holds a private value)*"
+
+
+def _masked(sel: _Selection, kind: str, slug: str, name: str, value: str) -> str:
+    """Return a field's text, or a mask when it holds a private value of a withheld document."""
+    return "(withheld)" if name in sel.decisions.masked.get((kind, slug), ()) else value
+
+
+def _masked_body(sel: _Selection, kind: str, slug: str, body: str, first_line: int) -> str:
+    """Return a body with each line that holds a private value replaced by a note."""
+    lines = sel.decisions.masked.get((kind, slug), frozenset())
+    if not any(isinstance(n, int) for n in lines):
+        return body
+    return "\n".join(
+        _MASK if first_line + i in lines else line for i, line in enumerate(body.split("\n"))
+    )
+
+
+def _admit(sel: _Selection, kind: str, slug: str) -> tuple[bool, str]:
+    """Whether a document goes in (withheld ones only in the preview), and why it is withheld."""
+    why = sel.withheld(kind, slug)
+    if why is None:
+        return True, ""
+    return sel.preview, why
+
+
 def _select_stories(sel: _Selection, pairs: Mapping[str, PublicPair]) -> list[PublicStory]:
     """Keep approved, consented, dated stories (drafts in preview); anonymous ones lose people."""
     project = sel.project
@@ -465,23 +485,34 @@ def _select_stories(sel: _Selection, pairs: Mapping[str, PublicPair]) -> list[Pu
             continue
         if story.status != "approved" and not (sel.preview and story.status == "draft"):
             continue
+        admitted, why = _admit(sel, "story", story.slug)
+        if not admitted:
+            continue
+
+        def field(name: str, value: str, slug: str = story.slug) -> str:
+            return _masked(sel, "story", slug, name, plain(value))
+
         base = PublicStory(
             slug=story.slug,
-            title=plain(story.title),
+            title=field("title", story.title),
             date=story.date,
-            summary=plain(story.summary),
-            tags=tuple(plain(t) for t in story.tags),
-            body=md_body(story.body),
+            summary=field("summary", story.summary),
+            tags=tuple(field("tags", t) for t in story.tags),
+            body=md_body(_masked_body(sel, "story", story.slug, story.body, story.body_line)),
             anonymous=story.anonymous,
             image=image_key(story.image) if story.image else "",
             draft=story.status != "approved",
+            withheld=why,
         )
         source_pair = pair_by_id.get(story.pair)
         if story.anonymous:
-            stories.append(replace(base, byline=_anonymous_byline(source_pair)))
+            byline = sel.decisions.bylines.get(story.slug, "A pair from the programme")
+            stories.append(replace(base, byline=byline))
             continue
         public_pair = pairs.get(story.pair) if story.pair else None
         if source_pair is not None and public_pair is None:
+            if why:  # the preview of a story withheld because its pair cannot be named
+                stories.append(replace(base, byline="(withheld)"))
             continue  # a named story about a pair that cannot be named is never published
         members = (source_pair.mentor_id, source_pair.mentee_id) if source_pair else ()
         consented = all(pid in story.consent and pid in sel.named for pid in members)
@@ -498,29 +529,62 @@ def _select_stories(sel: _Selection, pairs: Mapping[str, PublicPair]) -> list[Pu
 
 
 def _select_posts(sel: _Selection) -> list[PublicPost]:
-    """Keep posts that are dated and not drafts (drafts too in preview), by consenting authors."""
+    """Keep dated posts (drafts too in preview), without authors who withdrew consent."""
     project = sel.project
     staff_ids = {s.id for s in project.config.staff}
     posts: list[PublicPost] = []
     for post in sorted(project.posts, key=lambda p: (p.date, p.slug), reverse=True):
         if post.date > project.today or (post.draft and not sel.preview):
             continue
-        if not all(a in staff_ids or a in sel.named for a in post.authors):
+        admitted, why = _admit(sel, "post", post.slug)
+        if not admitted:
             continue
+        dropped = set(sel.decisions.dropped_authors.get(post.slug, ()))
+        authors = [a for a in post.authors if a not in dropped]
+        if not authors or not all(a in staff_ids or a in sel.named for a in authors):
+            continue  # withheld (and warned about) by the withhold stage
+
+        def field(name: str, value: str, slug: str = post.slug) -> str:
+            return _masked(sel, "post", slug, name, plain(value))
+
         posts.append(
             PublicPost(
                 slug=post.slug,
-                title=plain(post.title),
+                title=field("title", post.title),
                 date=post.date,
-                authors=tuple(a if a in staff_ids else sel.people[a].key for a in post.authors),
-                categories=tuple(plain(c) for c in post.categories),
-                tags=tuple(plain(t) for t in post.tags),
-                summary=plain(post.summary),
-                body=md_body(post.body),
+                authors=tuple(a if a in staff_ids else sel.people[a].key for a in authors),
+                categories=tuple(field("categories", c) for c in post.categories),
+                tags=tuple(field("tags", t) for t in post.tags),
+                summary=field("summary", post.summary),
+                body=md_body(_masked_body(sel, "post", post.slug, post.body, post.body_line)),
                 draft=post.draft,
+                withheld=why,
             )
         )
     return posts
+
+
+def _select_guides(sel: _Selection) -> tuple[PublicGuide, ...]:
+    """Keep the hand-written guides that name nobody they may not."""
+    guides = []
+    for guide in sel.project.guides:
+        admitted, why = _admit(sel, "guide", guide.slug)
+        if not admitted:
+            continue
+        guides.append(_public_guide(sel, guide, why))
+    return tuple(guides)
+
+
+def _public_guide(sel: _Selection, guide: Guide, why: str) -> PublicGuide:
+    body = _masked_body(sel, "guide", guide.slug, guide.body, guide.body_line)
+    return PublicGuide(
+        slug=guide.slug,
+        file=guide.file,
+        title=_masked(sel, "guide", guide.slug, "title", plain(guide.title)),
+        body=md_body(body),
+        order=guide.order,
+        withheld=why,
+    )
 
 
 def _link_related(
@@ -557,12 +621,13 @@ def _collect_images(
         images[image_key(config.site.logo)] = image_key(config.site.logo)
     shown = {p.key for p in people}
     for pid, person in sel.people.items():
-        if person.photo and person.key in shown:
+        if person.photo and not person.avatar and person.key in shown:
             images[person.photo] = image_key(sel.named[pid].photo)
     for story in stories:
         if story.image:
             images[story.image] = story.image
-    for body in [s.body for s in stories] + [p.body for p in posts]:
+    guide_bodies = [g.body for g in sel.project.guides]
+    for body in [s.body for s in stories] + [p.body for p in posts] + guide_bodies:
         for match in _IMAGE_IN_BODY.finditer(body):
             key = image_key(match.group(1))
             if key in sel.project.images:
@@ -573,13 +638,6 @@ def _collect_images(
 _IMAGE_IN_BODY = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 
-def _anonymous_byline(pair: Pair | None) -> str:
-    """Describe an anonymous story's pair by role only."""
-    if pair is None:
-        return "A pair from the programme"
-    return "A junior colleague and the senior leader they mentored"
-
-
 def _figures(project: Project) -> tuple[Figure, ...]:
     """Compute the home page's key figures, hiding any count below the minimum group size."""
     minimum = project.config.privacy.min_group_size
@@ -587,7 +645,7 @@ def _figures(project: Project) -> tuple[Figure, ...]:
     mentors = {p.mentor_id for p in approved}
     mentees = {p.mentee_id for p in approved}
     held = [s for s in project.sessions if s.status == "held"]
-    hours = sum((s.minutes or 0) for s in held) // 60
+    hours = round(sum((s.minutes or 0) for s in held) / 60)
     people = project.participant_index()
     departments = {people[pid].department for pid in mentors | mentees if pid in people}
     return (

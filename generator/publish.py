@@ -5,21 +5,34 @@ Git runs in a temporary repository only. The user's project repository is read, 
 with plumbing (a temporary index over site/, `write-tree`, `commit-tree`) on top of the remote
 branch's head as fetched, and pushed without force, so the remote either gets one complete new
 commit or stays as it was.
+
+In `replace` mode the push also sets refs/portal/replace to the new orphan commit (alone, when
+the site is unchanged): the shipped deploy hooks read it as "purge all other history and verify",
+and answer `portal-deploy: purged: …`, which publishing requires before it reports success.
+
+Every message shown (portal's own, and git's that it relays) has credentials in URLs redacted.
+Ctrl-C or SIGTERM stops git and everything it started, removes the temporary folders and raises
+PublishCancelled, which says whether the remote was left as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
 
 from generator import __version__
 from generator.errors import PublishError
@@ -30,6 +43,8 @@ History = Literal["keep", "replace"]
 Progress = Callable[[str], None]
 
 DEFAULT_IDENTITY = ("portal", "portal@localhost")
+TEMP_PREFIX = "portal-publish-"  # the temporary folders, removed however publishing ends
+REPLACE_REF = "refs/portal/replace"  # asks the deploy hooks to purge all other history
 LISTED_PAGES = 20  # pages listed per kind of change in a commit message
 # Variables that would point git at some other repository than the one we mean.
 _REPOSITORY_VARIABLES = frozenset(
@@ -84,7 +99,14 @@ _UNREACHABLE_SIGNS = (
     "host key verification failed",
     "failed to connect",
 )
+_DISK_FULL_SIGNS = ("no space left on device", "disk quota exceeded")
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _DATA_SUFFIXES = frozenset({".csv", ".tsv", ".xls", ".xlsx", ".xlsm", ".ods"})
+# `scheme://userinfo@`: userinfo runs to the last @ before the path (passwords may hold an @).
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#]*)@")
+_SSH_SCHEMES = frozenset({"ssh://", "git+ssh://", "ssh+git://"})
+_STOP_WAIT = 5.0  # seconds a stopped git gets to clean up before it is killed
+_CANCEL_CHECK_TIMEOUT = 15.0  # seconds to ask the remote what a cancelled push left
 
 GIT_MISSING = "git is not installed (or not on PATH); install git to publish"
 MOVED_TWICE = "the remote branch moved twice while publishing; try again"
@@ -95,7 +117,11 @@ MOVED_DURING_REPLACE = (
 
 
 class DeployError(PublishError):
-    """The push was accepted but the server could not switch the live site to it."""
+    """The push was accepted but the server could not switch the live site to it, or purge."""
+
+
+class PublishCancelled(KeyboardInterrupt):
+    """Publishing was cancelled (Ctrl-C, SIGTERM); the message says what became of the remote."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +211,7 @@ class Published:
     dry_run: bool = False
     retried: bool = False
     remote_messages: tuple[str, ...] = ()
+    purged: bool = False  # replace mode: the server purged the old history and verified it
 
     @property
     def pushed(self) -> bool:
@@ -212,7 +239,7 @@ def publish(
     progress: Progress | None = None,
 ) -> Publication:
     """Build and audit the project privately, then publish that build (options override config)."""
-    say = progress or (lambda _message: None)
+    say = _redacting(progress)
     root = root.resolve()
     # Settings and the remote are checked before the build, so a typo fails in seconds.
     settings = check_project(root, today, strict).project.config.publish
@@ -220,7 +247,10 @@ def publish(
     chosen_branch = branch or settings.branch
     chosen_history: History = history or settings.history
     git = require_git()
-    with tempfile.TemporaryDirectory(prefix="portal-publish-") as temp:
+    with (
+        _disk_full_as_publish_error(),
+        tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as temp,
+    ):
         say(f"checking that {display_remote(target)} can be reached")
         _Repository.create(Path(temp), target, git).remote_head(chosen_branch)
         # The build goes to a folder only this run can see, so what is pushed is exactly what
@@ -251,16 +281,19 @@ def publish_site(
     progress: Progress | None = None,
 ) -> Published:
     """Commit a built site on top of the remote branch's head and push it without force."""
-    say = progress or (lambda _message: None)
+    say = _redacting(progress)
     if remote.startswith("-"):
-        raise PublishError(f"'{remote}' is not a git remote (it starts with '-')")
+        raise PublishError(f"'{redact(remote)}' is not a git remote (it starts with '-')")
     site_dir = site_dir.resolve()
     if not (site_dir / "index.html").is_file():
         raise PublishError(f"{site_dir} holds no built site (no index.html); nothing was pushed")
     git = require_git()
     source = source or Source(programme="the portal")
     shown = display_remote(remote)
-    with tempfile.TemporaryDirectory(prefix="portal-publish-") as temp:
+    with (
+        _disk_full_as_publish_error(),
+        tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as temp,
+    ):
         repo = _Repository.create(Path(temp), remote, git)
         repo.check_branch(branch)
         say(f"fetching branch {branch} from {shown}")
@@ -272,19 +305,35 @@ def publish_site(
         retried = False
         while True:
             changes = repo.changes(seen, tree)
-            if repo.unchanged(seen, tree, history):
+            unchanged = repo.unchanged(seen, tree, history)
+            if dry_run or (unchanged and history == "keep"):
                 return Published(shown, branch, history, changes, seen, None, dry_run, retried)
-            if dry_run:
-                return Published(shown, branch, history, changes, seen, None, True, retried)
+            if unchanged and seen is not None:
+                # Nothing new, but a replace must still leave nothing else on the server: ask
+                # the deploy hooks to purge (and verify) again.
+                say(f"{shown} already holds this site as its whole history; asking it to purge")
+                outcome = _push_replace(repo, seen, branch, seen, only_request=True)
+                _relay(outcome, say)
+                _require_purge(outcome.messages, seen)
+                return Published(
+                    shown,
+                    branch,
+                    history,
+                    changes,
+                    seen,
+                    retried=retried,
+                    remote_messages=outcome.messages,
+                    purged=True,
+                )
             parent = seen if history == "keep" else None
             text = commit_message(source, changes, history, message)
             commit = repo.commit(tree, parent, text)
             say(f"pushing {commit[:12]} to {shown} ({changes.summary()})")
-            # Replacing forces the push, but only over the head we saw ("" = no branch yet).
-            lease = (seen or "") if history == "replace" else None
-            outcome = _push(repo, commit, branch, lease)
-            for line in outcome.messages:
-                say(f"remote: {line}")
+            if history == "replace":
+                outcome = _push_replace(repo, commit, branch, seen)
+            else:
+                outcome = _push(repo, commit, branch, seen)
+            _relay(outcome, say)
             if outcome.moved:
                 if history == "replace":
                     raise PublishError(MOVED_DURING_REPLACE)
@@ -301,9 +350,76 @@ def publish_site(
                     f"failed: {_after(failure, 'FAILED:')}. Ask the server's administrator to "
                     "fix it and run hooks/post-receive --redeploy"
                 )
+            if history == "replace":
+                _require_purge(outcome.messages, commit)
             return Published(
-                shown, branch, history, changes, seen, commit, False, retried, outcome.messages
+                shown,
+                branch,
+                history,
+                changes,
+                seen,
+                commit,
+                retried=retried,
+                remote_messages=outcome.messages,
+                purged=history == "replace",
             )
+
+
+def _relay(outcome: _PushOutcome, say: Progress) -> None:
+    """Show what the server said during the push."""
+    for line in outcome.messages:
+        say(f"remote: {line}")
+
+
+def _require_purge(messages: Sequence[str], commit: str) -> None:
+    """Fail unless the deploy hooks reported that they purged all history but *commit*."""
+    if any("portal-deploy: purged:" in m for m in messages):
+        return
+    failed = next((m for m in messages if "portal-deploy: PURGE FAILED:" in m), None)
+    if failed:
+        raise DeployError(
+            f"{commit[:12]} is the remote's whole history now, but the server could not purge "
+            f"the old one: {_after(failed, 'PURGE FAILED:')}"
+        )
+    raise DeployError(
+        f"{commit[:12]} is the remote's whole history now, but the server did not confirm that "
+        "it purged the old one (no 'purged' report from its deploy hook: are portal's "
+        "deploy/pre-receive and deploy/post-receive installed there, with portal.purge true?); "
+        "old commits and releases may still be stored on it"
+    )
+
+
+@contextmanager
+def cancel_on_termination() -> Iterator[None]:
+    """Treat SIGTERM and SIGHUP like Ctrl-C while publishing, so the same clean-up runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def cancel(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, cancel) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def _disk_full_as_publish_error() -> Iterator[None]:
+    """Report a full disk (ENOSPC, EDQUOT) as one line instead of an unexpected error."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _DISK_FULL_ERRNOS:
+            raise
+        where = f" writing {exc.filename}" if exc.filename else ""
+        raise PublishError(
+            f"the disk is full (no space left on device{where}); nothing was pushed: free some "
+            "space (or point TMPDIR at a disk with room) and publish again"
+        ) from None
 
 
 def require_git() -> str:
@@ -335,17 +451,33 @@ def _is_scp_like(remote: str) -> bool:
     return bool(colon) and "/" not in head and len(head) > 1
 
 
+def redact(text: str) -> str:
+    """Hide credentials in every URL of *text*: what lies between `://` and `@` becomes ***.
+
+    A bare ssh:// user name is no secret and helps to diagnose a refused login, so it stays;
+    git's scp-like `user@host:path` holds no password and is left as it is.
+    """
+
+    def hide(match: re.Match[str]) -> str:
+        scheme, userinfo = match["scheme"], match["userinfo"]
+        if scheme.lower() in _SSH_SCHEMES and ":" not in userinfo and "@" not in userinfo:
+            return match[0]
+        return f"{scheme}***@"
+
+    return _URL_CREDENTIALS.sub(hide, text)
+
+
 def display_remote(remote: str) -> str:
     """Show a remote without any password or token in it."""
-    if "://" not in remote:
-        return remote
-    parts = urlsplit(remote)
-    if parts.password is None and not (parts.username and parts.scheme.startswith("http")):
-        return remote
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=host))
+    return redact(remote)
+
+
+def _redacting(progress: Progress | None) -> Progress:
+    """Return a progress function that never shows a credential."""
+    if progress is None:
+        return lambda _message: None
+    shown = progress
+    return lambda message: shown(redact(message))
 
 
 def describe_source(root: Path, programme: str) -> Source:
@@ -410,7 +542,11 @@ def git_environment() -> dict[str, str]:
 
 
 def explain_git_failure(stderr: str, remote: str) -> str:
-    """Turn git's error output into one line a person can act on."""
+    """Turn git's error output into one line a person can act on (credentials redacted)."""
+    return redact(_explain(stderr, remote))
+
+
+def _explain(stderr: str, remote: str) -> str:
     lines = [
         " ".join(line.split())
         for line in stderr.splitlines()
@@ -428,6 +564,9 @@ def explain_git_failure(stderr: str, remote: str) -> str:
             None,
         )
 
+    full = first(_DISK_FULL_SIGNS)
+    if full:
+        return _disk_full(full)
     login = first(_AUTH_SIGNS)
     if login:
         return (
@@ -441,9 +580,23 @@ def explain_git_failure(stderr: str, remote: str) -> str:
     return f"git failed: {_unprefixed(fatal or (lines[-1] if lines else 'no message'))}"
 
 
+def _disk_full(line: str) -> str:
+    """Say whose disk is full, from one line of git's output."""
+    if line.startswith("remote:"):
+        said = _unprefixed(line.removeprefix("remote:").strip())
+        return (
+            f"the server's disk is full, so the push was refused (it said: {said}); ask its "
+            "administrator to free some space"
+        )
+    return (
+        f"the disk is full (git said: {_unprefixed(line)}); nothing was pushed: free some "
+        "space (or point TMPDIR at a disk with room) and publish again"
+    )
+
+
 def _unprefixed(line: str) -> str:
     """Return a line of git's output without its `fatal:`-style prefix."""
-    return re.sub(r"^(fatal|error|warning):\s*", "", line).strip()
+    return re.sub(r"^(fatal|error|warning):\s*", "", line.strip()).strip()
 
 
 def _after(text: str, marker: str) -> str:
@@ -486,6 +639,7 @@ class _Repository:
         env: Mapping[str, str] | None = None,
         ok: Sequence[int] = (0,),
         bare: bool = False,
+        timeout: float | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run git in this repository; fail with a one-line PublishError on an unexpected code."""
         command = [self.git]
@@ -493,23 +647,54 @@ class _Repository:
             command += ["-c", setting]
         if not bare:
             command.append(f"--git-dir={self.path}")
-        try:
-            result = subprocess.run(
-                [*command, *args],
-                cwd=self.path.parent,
-                env={**self.env, **(env or {})},
-                input=stdin,
-                capture_output=True,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                check=False,
-            )
-        except FileNotFoundError:
-            raise PublishError(GIT_MISSING) from None
+        result = _run_to_completion(
+            [*command, *args],
+            cwd=self.path.parent,
+            env={**self.env, **(env or {})},
+            stdin=stdin,
+            timeout=timeout,
+        )
         if result.returncode not in ok:
             raise PublishError(explain_git_failure(result.stderr, display_remote(self.remote)))
         return result
+
+    def pushing(
+        self, args: Sequence[str], branch: str, before: str | None, pushed: str
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a push; if it is cancelled meanwhile, find out what reached the remote and say so."""
+        try:
+            return self.run(args, ok=(0, 1, 128))
+        except KeyboardInterrupt:
+            raise PublishCancelled(self._after_cancelled_push(branch, before, pushed)) from None
+
+    def _after_cancelled_push(self, branch: str, before: str | None, pushed: str) -> str:
+        """Say what a cancelled push left on the remote, asking it (briefly) for the branch."""
+        try:
+            head = self.remote_head(branch, timeout=_CANCEL_CHECK_TIMEOUT)
+        except (PublishError, KeyboardInterrupt):
+            return (
+                "cancelled during the push, and the remote could not be asked whether it "
+                "arrived: run portal publish --dry-run to see what the remote holds"
+            )
+        if pushed == before:
+            return (
+                f"cancelled: nothing was published (branch {branch} already held this site); the "
+                "server may not have purged the old history: publish with --history replace again"
+            )
+        if head == before:
+            return (
+                f"cancelled: nothing was published (the push was stopped; branch {branch} of the "
+                "remote is as it was)"
+            )
+        if head == pushed:
+            return (
+                f"cancelled, but too late: {pushed[:12]} had already reached branch {branch} of "
+                "the remote; run portal publish again to make sure it is complete"
+            )
+        return (
+            f"cancelled during the push; branch {branch} of the remote is now at "
+            f"{(head or 'nothing')[:12]}, which is neither the old head nor this publish"
+        )
 
     def check_branch(self, branch: str) -> None:
         """Fail unless *branch* is a valid branch name."""
@@ -517,10 +702,10 @@ class _Repository:
         if valid.returncode != 0 or branch.startswith("-"):
             raise PublishError(f"'{branch}' is not a valid branch name")
 
-    def remote_head(self, branch: str) -> str | None:
+    def remote_head(self, branch: str, timeout: float | None = None) -> str | None:
         """Ask the remote for the branch's head (None when the branch does not exist yet)."""
         ref = f"refs/heads/{branch}"
-        found = self.run(["ls-remote", "--exit-code", self.remote, ref], ok=(0, 2))
+        found = self.run(["ls-remote", "--exit-code", self.remote, ref], ok=(0, 2), timeout=timeout)
         # ls-remote matches the tail of a ref name: keep only the exact ref.
         heads = [
             line.split("\t")[0] for line in found.stdout.splitlines() if line.endswith(f"\t{ref}")
@@ -601,14 +786,133 @@ class _Repository:
         return env
 
 
-def _push(repo: _Repository, commit: str, branch: str, lease: str | None) -> _PushOutcome:
-    """Push *commit*: fast-forward only, or, given a lease, over exactly that head (or none)."""
+def _push(repo: _Repository, commit: str, branch: str, seen: str | None) -> _PushOutcome:
+    """Push *commit* to the branch as a fast-forward only (over *seen*, its head as fetched)."""
+    ref = f"refs/heads/{branch}"
+    args = ["push", "--porcelain", "--no-verify", repo.remote, f"{commit}:{ref}"]
+    result = repo.pushing(args, branch, seen, commit)
+    return _read_push(result, ref, display_remote(repo.remote))
+
+
+def _push_replace(
+    repo: _Repository, commit: str, branch: str, seen: str | None, only_request: bool = False
+) -> _PushOutcome:
+    """Make *commit* the branch's whole history, over exactly the head *seen* (or no branch).
+
+    With it goes refs/portal/replace, which asks the deploy hooks to purge everything else; both
+    or neither (--atomic). With *only_request*, the branch already is *commit*: only ask again.
+    """
     ref = f"refs/heads/{branch}"
     args = ["push", "--porcelain", "--no-verify"]
-    if lease is not None:
-        args.append(f"--force-with-lease={ref}:{lease}")
-    result = repo.run([*args, repo.remote, f"{commit}:{ref}"], ok=(0, 1, 128))
-    return _read_push(result, ref, display_remote(repo.remote))
+    if only_request:
+        args += [repo.remote, f"+{commit}:{REPLACE_REF}"]
+        watched = REPLACE_REF
+    else:
+        # Forced, but only over the head we saw ("" = no branch yet).
+        args += ["--atomic", f"--force-with-lease={ref}:{seen or ''}"]
+        args += [repo.remote, f"{commit}:{ref}", f"+{commit}:{REPLACE_REF}"]
+        watched = ref
+    result = repo.pushing(args, branch, seen, commit)
+    return _read_push(result, watched, display_remote(repo.remote))
+
+
+def _run_to_completion(
+    command: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    stdin: str | None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command and return what it did; if interrupted, stop it and all it started first."""
+    try:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.PIPE if stdin is not None else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+    except FileNotFoundError:
+        raise PublishError(GIT_MISSING) from None
+    with process:
+        try:
+            out, err = process.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop_process_tree(process)
+            raise PublishError(f"git took longer than {timeout:.0f} s and was stopped") from None
+        except BaseException:
+            # Ctrl-C or SIGTERM: git may have started ssh, or (for a local remote) the
+            # receiving git and its hooks. Stop them all, so nothing carries on unseen.
+            _stop_process_tree(process)
+            raise
+    return subprocess.CompletedProcess(list(command), process.returncode, out, err)
+
+
+def _stop_process_tree(process: subprocess.Popen[str]) -> None:
+    """Ask a process and its descendants to stop (SIGTERM, so git cleans up), then kill them."""
+    stopping: set[int] = set()
+    for _ in range(3):  # a process may start another while the tree is being walked
+        found = (_descendants(process.pid) | {process.pid}) - stopping
+        if not found:
+            break
+        for pid in found:
+            _signal(pid, signal.SIGTERM)
+        stopping |= found
+    try:
+        process.wait(timeout=_STOP_WAIT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    deadline = time.monotonic() + _STOP_WAIT
+    while time.monotonic() < deadline and any(_alive(pid) for pid in stopping):
+        time.sleep(0.05)
+    for pid in stopping:
+        if _alive(pid):
+            _signal(pid, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Return every process below *pid* (from /proc; empty where there is none)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return set()
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Tell whether a process still runs (a zombie has finished)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    with suppress(OSError):  # already gone
+        os.kill(pid, sig)
 
 
 def _read_push(result: subprocess.CompletedProcess[str], ref: str, remote: str) -> _PushOutcome:
@@ -616,7 +920,7 @@ def _read_push(result: subprocess.CompletedProcess[str], ref: str, remote: str) 
     messages = tuple(
         line
         for line in (
-            " ".join(raw.removeprefix("remote:").split())
+            redact(" ".join(raw.removeprefix("remote:").split()))
             for raw in result.stderr.splitlines()
             if raw.startswith("remote:")
         )
@@ -635,9 +939,12 @@ def _read_push(result: subprocess.CompletedProcess[str], ref: str, remote: str) 
         return _PushOutcome(False, messages)
     if any(reason in summary for reason in ("non-fast-forward", "fetch first", "stale info")):
         return _PushOutcome(True, messages)
+    full = next((m for m in messages if any(s in m.casefold() for s in _DISK_FULL_SIGNS)), None)
+    if full:
+        raise PublishError(_disk_full(f"remote: {full}"))
     if "hook declined" in summary:
         said = messages[-1] if messages else summary
         said = _after(_after(said, "portal-deploy:"), "rejected:")
         raise PublishError(f"the server's deploy hook rejected the push: {said}")
     reason = summary.split("(", 1)[-1].rstrip(")") if "(" in summary else summary
-    raise PublishError(f"the remote rejected the push: {reason}")
+    raise PublishError(redact(f"the remote rejected the push: {reason}"))

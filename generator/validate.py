@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -21,7 +22,7 @@ from pydantic_core import ErrorDetails
 
 from generator.config import ProgrammeConfig
 from generator.errors import Problem
-from generator.load import MarkdownFile, Table, YamlDocument, dotted_path
+from generator.load import MarkdownFile, Table, YamlDocument, dotted_path, fold_name, quoted
 from generator.model import (
     ORG_CHART_REQUIRED,
     PAIR_REQUIRED,
@@ -29,6 +30,7 @@ from generator.model import (
     SESSION_REQUIRED,
     SURVEY_REQUIRED,
     Guide,
+    ImageFile,
     OrgPerson,
     Pair,
     Participant,
@@ -49,9 +51,13 @@ T = TypeVar("T")
 
 
 def _show(value: object) -> str:
-    """Quote a value the way the user wrote it, never as a Python repr."""
+    """Quote a value the way the user wrote it, never as a Python repr.
+
+    A long value is cut to about 80 characters, with its length said: a 10 MB cell makes a
+    one-line message, not a 10 MB one.
+    """
     if isinstance(value, str):
-        return f"'{value}'"
+        return quoted(value)
     if value is None:
         return "an empty value"
     if isinstance(value, bool):
@@ -536,7 +542,7 @@ def validate_document(
 ) -> tuple[Located[R] | None, list[Problem]]:
     """Type a Markdown file's front matter; unknown keys are warnings."""
     meta = md.meta.data or {}
-    internal = {"slug", "file", "body", "body_line"}
+    internal = {"slug", "file", "body", "body_line", "lines"}
     allowed = set(model.model_fields) - internal
     problems: list[Problem] = []
     for key in sorted(set(meta) - allowed):
@@ -553,7 +559,12 @@ def validate_document(
             )
         )
     data = {k: v for k, v in meta.items() if k in allowed}
-    data.update(slug=slug, file=md.file, body=md.body, body_line=md.body_line)
+    lines = {str(key): pos.line for key in meta if (pos := md.meta.position((key,))) is not None}
+    # The model strips the body; count the blank lines it drops so body lines stay exact.
+    dropped = md.body[: len(md.body) - len(md.body.lstrip())].count("\n")
+    data.update(
+        slug=slug, file=md.file, body=md.body, body_line=md.body_line + dropped, lines=lines
+    )
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
@@ -589,7 +600,7 @@ class Inputs:
     stories: list[Located[Story]] = field(default_factory=list)
     posts: list[Located[Post]] = field(default_factory=list)
     guides: list[Guide] = field(default_factory=list)
-    images: frozenset[str] = frozenset()
+    images: Mapping[str, ImageFile] = field(default_factory=dict)
     # The org chart table (data.people), or None when programme.yaml names none.
     org_chart: Rows[OrgPerson] | None = None
 
@@ -635,6 +646,7 @@ def _check_participants(inputs: Inputs, problems: list[Problem]) -> dict[str, Pa
     table = inputs.participants
     file = table.file
     grades = set(config.grades)
+    folded_grades = {fold_name(grade): grade for grade in config.grades}
     first_row: dict[str, int] = {}
     people: dict[str, Participant] = {}
     for row, person in table.items:
@@ -651,6 +663,10 @@ def _check_participants(inputs: Inputs, problems: list[Problem]) -> dict[str, Pa
             continue
         first_row[person.id] = row
         people[person.id] = person
+        if person.photo and _image_key(person.photo) in inputs.images:
+            found = _not_a_picture(person.photo, inputs.images)
+            if found:
+                problems.append(Problem(file, found, field=table.column("photo"), row=row))
         if person.photo and _image_key(person.photo) not in inputs.images:
             problems.append(
                 Problem(
@@ -664,11 +680,16 @@ def _check_participants(inputs: Inputs, problems: list[Problem]) -> dict[str, Pa
     checked = [(row, p.grade, p.cohort) for row, p in table.items]
     checked += [(row, raw.get("grade", ""), raw.get("cohort", "")) for row, raw in table.rejected]
     for row, grade, cohort in sorted(checked):
+        # The loader has already rewritten grades that differ only in case and spacing to
+        # the programme's spelling, so what is left here is a different word.
         if grade and grade not in grades:
+            guess = _did_you_mean(fold_name(grade), folded_grades)
+            hint = f"; did you mean '{folded_grades[guess]}'?" if guess else ""
             problems.append(
                 Problem(
                     file,
-                    f"'{grade}' is not one of the programme's grades ({', '.join(config.grades)})",
+                    f"{quoted(grade)} is not one of the programme's grades "
+                    f"({', '.join(config.grades)}){hint}",
                     field=table.column("grade"),
                     row=row,
                 )
@@ -1102,6 +1123,10 @@ def _check_stories(
                         line=_meta_line(doc, "consent", pid),
                     )
                 )
+        if story.image and _image_key(story.image) in inputs.images:
+            found = _not_a_picture(story.image, inputs.images, named=True)
+            if found:
+                problems.append(Problem(file, found, field="image", line=_meta_line(doc, "image")))
         if story.image and _image_key(story.image) not in inputs.images:
             problems.append(
                 Problem(
@@ -1130,17 +1155,6 @@ def _check_stories(
                         line=_meta_line(doc, "consent" if has_consent else "status"),
                     )
                 )
-            elif not person.is_named:
-                problems.append(
-                    Problem(
-                        file,
-                        f"{pid} has consent 'none' in the participants table, so a story "
-                        "cannot name them; set anonymous: true or ask them to update "
-                        "their consent",
-                        field=f"consent.{pid}",
-                        line=_meta_line(doc, "consent", pid),
-                    )
-                )
 
 
 def _check_posts(inputs: Inputs, people: _Known[Participant], problems: list[Problem]) -> None:
@@ -1150,7 +1164,6 @@ def _check_posts(inputs: Inputs, people: _Known[Participant], problems: list[Pro
         for i, author in enumerate(post.authors):
             if author in staff:
                 continue
-            person = people.valid.get(author)
             if people.unknown(author):
                 problems.append(
                     Problem(
@@ -1160,29 +1173,25 @@ def _check_posts(inputs: Inputs, people: _Known[Participant], problems: list[Pro
                         line=_meta_line(doc, "authors", i),
                     )
                 )
-            elif person is not None and not person.is_named:
-                problems.append(
-                    Problem(
-                        file,
-                        f"{author} has not agreed to be named on the portal (consent is "
-                        "'none'), so they cannot be an author",
-                        field="authors",
-                        line=_meta_line(doc, "authors", i),
-                    )
-                )
         problems.extend(_body_images(doc, inputs.images))
 
 
+_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
 _IMAGE_REF = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 
-def _body_images(doc: Located[Any], images: frozenset[str]) -> Iterable[Problem]:
+def _body_images(doc: Located[Any], images: Mapping[str, ImageFile]) -> Iterable[Problem]:
     """Report Markdown images in a body that point at a missing file in content/images/."""
     for offset, line in enumerate(doc.source.body.split("\n")):
         for match in _IMAGE_REF.finditer(line):
             target = match.group(1)
-            if "://" in target or target.startswith(("data:", "#")):
-                continue
+            if _SCHEME.match(target) or target.startswith(("//", "#")):
+                continue  # not a file of ours: the HTML allow-list decides what becomes of it
+            found = _not_a_picture(target, images, named=True)
+            if found:
+                yield Problem(
+                    doc.source.file, found, field="image", line=doc.source.body_line + offset
+                )
             if _image_key(target) not in images:
                 yield Problem(
                     doc.source.file,
@@ -1204,8 +1213,49 @@ def _image_key(reference: str) -> str:
 image_key = _image_key
 
 
+def _not_a_picture(
+    reference: str, images: Mapping[str, ImageFile], named: bool = False
+) -> str | None:
+    """Say why an image file cannot be published as named, or None when it can.
+
+    The kind is decided from the file's bytes. Participant photos and content images must be
+    JPEG, PNG, WebP or GIF (SVG is only for the programme's own logo). A content image is
+    published under its own name, so its extension must say what it is.
+    """
+    key = _image_key(reference)
+    image = images.get(key)
+    if image is None:
+        return None
+    if not image.is_raster:
+        if image.suffix == ".svg":
+            return (
+                f"{key} is an SVG drawing; pictures must be JPEG, PNG, WebP or GIF "
+                "(SVG is only for the programme's logo)"
+            )
+        return f"{key} is not a picture (it is {image.kind})"
+    extension = PurePosixPath(key).suffix.lower().replace(".jpeg", ".jpg")
+    if named and extension != image.suffix:
+        return (
+            f"{key} is {image.kind}, but its name ends in '{PurePosixPath(key).suffix}'; "
+            f"rename it to end in '{image.suffix}'"
+        )
+    return None
+
+
 def _check_config_images(inputs: Inputs, problems: list[Problem]) -> None:
     logo = inputs.config.site.logo
+    if logo and _image_key(logo) in inputs.images:
+        image = inputs.images[_image_key(logo)]
+        if not (image.is_raster or image.suffix == ".svg"):
+            pos = inputs.config_doc.position(("site", "logo"))
+            problems.append(
+                Problem(
+                    inputs.config_file,
+                    f"{_image_key(logo)} is not a picture (it is {image.kind})",
+                    field="site.logo",
+                    line=pos.line if pos else None,
+                )
+            )
     if logo and _image_key(logo) not in inputs.images:
         pos = inputs.config_doc.position(("site", "logo"))
         problems.append(

@@ -32,15 +32,17 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_tree(target: Path, files: Mapping[str, str], copies: Mapping[str, Path]) -> WriteReport:
-    """Make *target* hold exactly *files* (text, LF) and *copies* (bytes from disk)."""
+def write_tree(
+    target: Path, files: Mapping[str, str], binaries: Mapping[str, bytes]
+) -> WriteReport:
+    """Make *target* hold exactly *files* (text, written with LF) and *binaries* (re-made)."""
     wanted: dict[str, bytes] = {
         rel: text.replace("\r\n", "\n").encode("utf-8") for rel, text in files.items()
     }
-    for rel, source in copies.items():
+    for rel, data in binaries.items():
         if rel in wanted:
-            raise ValueError(f"{rel} is both generated and copied")  # a bug, not user input
-        wanted[rel] = source.read_bytes()
+            raise ValueError(f"{rel} is both text and binary")  # a bug, not user input
+        wanted[rel] = data
     target.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     unchanged = 0
@@ -74,3 +76,28 @@ def replace_directory(new: Path, target: Path) -> None:
     new.rename(target)
     if old.exists():
         shutil.rmtree(old)
+
+
+def snapshot_tree(target: Path) -> Path | None:
+    """Keep a copy of *target* as it is now, to put back if what follows fails."""
+    if not target.is_dir():
+        return None
+    snapshot = target.with_name(target.name + ".previous")
+    if snapshot.exists():
+        shutil.rmtree(snapshot)
+    shutil.copytree(target, snapshot)
+    return snapshot
+
+
+def restore_tree(snapshot: Path | None, target: Path) -> None:
+    """Put *target* back as it was when *snapshot* was taken (absent if it did not exist)."""
+    if target.exists():
+        shutil.rmtree(target)
+    if snapshot is not None:
+        snapshot.rename(target)
+
+
+def discard_snapshot(snapshot: Path | None) -> None:
+    """Forget a snapshot once the change it guarded has succeeded."""
+    if snapshot is not None:
+        shutil.rmtree(snapshot, ignore_errors=True)

@@ -4,6 +4,7 @@
 #   Debian's chromium   the browser Playwright drives (/usr/bin/chromium; never `playwright install`)
 #   java                runs the Nu HTML checker
 #   node and npm        install the checker, vnu-jar, pinned in tests/browser/package-lock.json
+#   Debian's nginx      serves the built site with deploy/nginx.conf (its CSP) in the CSP tests
 #
 # As root, missing Debian packages are installed with apt-get; otherwise the script stops with one
 # line naming the command to run. Idempotent, and quick when everything is there.
@@ -36,6 +37,7 @@ need_package() {  # need_package COMMAND-OR-PATH DEBIAN-PACKAGE...
 need_package /usr/bin/chromium chromium fonts-liberation  # fonts: readable screenshots
 need_package java default-jre-headless
 need_package npm npm
+need_package /usr/sbin/nginx nginx
 
 # The checker needs Java 17 or later (Debian 12's default-jre-headless is 17).
 java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')

@@ -12,7 +12,8 @@ import pytest
 
 from generator.errors import PrivacyError
 from generator.pipeline import build, generate
-from generator.public import md_body, md_text, safe_url
+from generator.public import md_body, md_text
+from generator.sanitise import clean_content
 from tests.conftest import TODAY, add_site_files
 from tests.scratch import PROGRAMME
 
@@ -130,27 +131,61 @@ def test_no_data_file_is_copied(canary_project: Path) -> None:
     assert not suffixes & {".csv", ".xlsx", ".yaml"}
 
 
-def test_audit_names_file_and_field_never_the_value(canary_project: Path) -> None:
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_the_audit_refuses_a_private_value_written_by_hand_after_render(
+    canary_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The audit must not depend on the public view being right: put a private value into a
+    # generated page between render and build, and it must still be found.
+    import generator.pipeline as pipeline
+
     build(canary_project, today=TODAY)
-    before = sorted(
-        p.relative_to(canary_project / "site") for p in (canary_project / "site").rglob("*")
-    )
-    leak = canary_project / "content" / "guides" / "contacts.md"
-    leak.parent.mkdir(parents=True, exist_ok=True)
-    leak.write_text("---\ntitle: Contacts\n---\n\nWrite to canary.ada@mail-canary.example\n")
+    site_before = _tree(canary_project / "site")
+    sources_before = _tree(canary_project / "site_src")
+    real_build = pipeline.run_mkdocs_build
+
+    def tampered(root: Path, site_dir: Path, today: object) -> object:
+        page = root / "site_src" / "about.md"
+        page.write_text(
+            page.read_text() + "\nWrite to canary.ada@mail-canary.example (ref-EMPCANARY01)\n"
+        )
+        return real_build(root, site_dir, today)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "run_mkdocs_build", tampered)
     with pytest.raises(PrivacyError) as caught:
         build(canary_project, today=TODAY)
     assert caught.value.findings == [
-        "guides/contacts.html: contains a participant's email (data/participants.csv column 'email')",
+        "about.html: contains a participant id (data/participants.csv column 'id')",
+        "about.html: contains a participant's email (data/participants.csv column 'email')",
+        "search/search_index.js: contains a participant id (data/participants.csv column 'id')",
         "search/search_index.js: contains a participant's email (data/participants.csv column 'email')",
+        "search/search_index.json: contains a participant id (data/participants.csv column 'id')",
         "search/search_index.json: contains a participant's email (data/participants.csv column 'email')",
     ]
-    assert "canary.ada" not in str(caught.value)
-    after = sorted(
-        p.relative_to(canary_project / "site") for p in (canary_project / "site").rglob("*")
-    )
-    assert after == before, "a failed audit must leave the previous site/ as it was"
+    assert "canary.ada" not in str(caught.value) and "EMPCANARY01" not in str(caught.value)
+    assert _tree(canary_project / "site") == site_before, "a failed audit leaves site/ as it was"
+    assert _tree(canary_project / "site_src") == sources_before, "and site_src/ too"
     assert not (canary_project / "site.building").exists()
+
+
+def test_a_guide_giving_a_participant_email_is_withheld_with_a_warning(
+    canary_project: Path,
+) -> None:
+    leak = canary_project / "content" / "guides" / "contacts.md"
+    leak.parent.mkdir(parents=True, exist_ok=True)
+    leak.write_text("---\ntitle: Contacts\n---\n\nWrite to canary.ada@mail-canary.example\n")
+    result = build(canary_project, today=TODAY)
+    assert (
+        "content/guides/contacts.md:5: warning: body: withheld: gives the email address of "
+        "Ada Junior (EMPCANARY01); participants' emails are never published"
+    ) in [str(w) for w in result.generated.warnings]
+    assert not (canary_project / "site" / "guides" / "contacts.html").exists()
+    assert "canary.ada" not in _all_text(canary_project / "site")
 
 
 def test_withdrawn_consent_removes_the_person(canary_project: Path) -> None:
@@ -227,6 +262,12 @@ SAFE_TAGS = {
     "dt",
     "dd",
     "abbr",
+    "span",
+    "svg",
+    "path",
+    "small",
+    "details",
+    "summary",
 }
 
 
@@ -266,34 +307,19 @@ def test_plain_fields_render_as_their_own_text(payload: str) -> None:
 
 
 @pytest.mark.parametrize("payload", INJECTIONS)
-def test_markdown_bodies_keep_formatting_but_lose_live_syntax(payload: str) -> None:
+def test_markdown_bodies_lose_live_syntax_once_the_allow_list_has_judged_the_html(
+    payload: str,
+) -> None:
     rendered = markdown.markdown(md_body(payload), extensions=EXTENSIONS)
-    assert _is_inert(rendered) == []
+    assert _is_inert(clean_content(rendered).html) == []
 
 
 def test_markdown_bodies_keep_ordinary_formatting() -> None:
     body = "## What changed\n\n**Bold** and *italic*, a [link](https://intranet.example/x) and a list:\n\n- one\n- two"
-    rendered = markdown.markdown(md_body(body), extensions=EXTENSIONS)
+    rendered = clean_content(markdown.markdown(md_body(body), extensions=EXTENSIONS)).html
     assert "<h2>What changed</h2>" in rendered
     assert '<a href="https://intranet.example/x">link</a>' in rendered
     assert "<li>two</li>" in rendered
-
-
-@pytest.mark.parametrize(
-    ("target", "expected"),
-    [
-        ("https://x.example/a", "https://x.example/a"),
-        ("../stories/a.md", "../stories/a.md"),
-        ("mailto:a@b.example", "mailto:a@b.example"),
-        ("javascript:alert(1)", "#"),
-        ("java\tscript:alert(1)", "#"),
-        ("&#x6A;avascript:alert(1)", "#"),
-        ("vbscript:x", "#"),
-        ("//evil.example/x", "#"),
-    ],
-)
-def test_safe_url(target: str, expected: str) -> None:
-    assert safe_url(target) == expected
 
 
 def test_second_generate_rewrites_nothing(canary_project: Path) -> None:
@@ -324,9 +350,7 @@ def test_audit_flags_a_script_link_that_reached_a_page(tmp_path: Path) -> None:
         '<p><a href="java&#10;script:alert(1)">x</a> <a href="../ok.html">y</a></p>'
     )
     (tmp_path / "safe.html").write_text('<a href="https://example.org/">z</a>')
-    assert audit_site(tmp_path, []) == [
-        "page.html: contains a link that would run script (from participant text)"
-    ]
+    assert audit_site(tmp_path, []) == ["page.html: contains a link that would run script"]
 
 
 def test_audit_ignores_a_script_link_shown_as_text(tmp_path: Path) -> None:
@@ -334,9 +358,7 @@ def test_audit_ignores_a_script_link_shown_as_text(tmp_path: Path) -> None:
 
     (tmp_path / "page.html").write_text('<p>&lt;a href="javascript:alert(1)"&gt;raw&lt;/a&gt;</p>')
     (tmp_path / "bare.html").write_text("<a class=x href=javascript:alert(1)>x</a>")
-    assert audit_site(tmp_path, []) == [
-        "bare.html: contains a link that would run script (from participant text)"
-    ]
+    assert audit_site(tmp_path, []) == ["bare.html: contains a link that would run script"]
 
 
 def test_org_chart_never_reaches_the_site_and_its_ids_are_audited(canary_project: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import hashlib
 import http.server
@@ -10,9 +11,13 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import threading
+import time
 import urllib.request
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,8 +39,10 @@ from generator.publish import (
     display_remote,
     explain_git_failure,
     publish_site,
+    redact,
     resolve_remote,
 )
+from tests.conftest import add_site_files
 from tests.scratch import write_project
 
 pytestmark = pytest.mark.publish
@@ -186,15 +193,191 @@ def race_pushes(
     real_push = publishing._push
     theirs: list[str] = []
 
-    def racing_push(
-        repo: publishing._Repository, commit: str, branch: str, lease: str | None
-    ) -> publishing._PushOutcome:
+    real_replace = publishing._push_replace
+
+    def race() -> None:
         if len(theirs) < races:
             theirs.append(publish_other_clone(server, work, f"news-{len(theirs) + 1}.html"))
-        return real_push(repo, commit, branch, lease)
+
+    def racing_push(
+        repo: publishing._Repository, commit: str, branch: str, seen: str | None
+    ) -> publishing._PushOutcome:
+        race()
+        return real_push(repo, commit, branch, seen)
+
+    def racing_replace(
+        repo: publishing._Repository,
+        commit: str,
+        branch: str,
+        seen: str | None,
+        only_request: bool = False,
+    ) -> publishing._PushOutcome:
+        race()
+        return real_replace(repo, commit, branch, seen, only_request)
 
     monkeypatch.setattr(publishing, "_push", racing_push)
+    monkeypatch.setattr(publishing, "_push_replace", racing_replace)
     return theirs
+
+
+# --- what erasure must reach: every file and object on the server ---------------------------
+
+CANARY = "Wilhelmina Quarrington-Vesey"  # a withdrawn participant's name, in no other file
+LOOSE_OBJECT = re.compile(r"/[0-9a-f]{2}/[0-9a-f]{38}$")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Where a canary was found on a server, and how much was searched."""
+
+    files: int  # every file under the bare repository and the web root, read raw
+    objects: int  # every git object, decompressed: packed and loose, quarantine folders too
+    hits: tuple[str, ...]
+
+
+def object_directories(bare: Path) -> list[Path]:
+    """Return objects/ and every object folder inside it (quarantines of unfinished pushes)."""
+    objects = bare / "objects"
+    inner = [
+        p
+        for p in sorted(objects.iterdir())
+        if p.is_dir()
+        and p.name not in {"pack", "info"}
+        and not re.fullmatch(r"[0-9a-f]{2}", p.name)
+    ]
+    return [objects, *inner]
+
+
+def scan_server(server: Server, canary: bytes) -> Scan:
+    """Look for *canary* in every file (raw, and inflated if a loose object) and every object."""
+    hits: list[str] = []
+    files = 0
+    for top in (server.bare, server.www):
+        if not top.exists():
+            continue
+        for folder, _dirs, names in os.walk(top):  # symlinks (`current`) are not followed
+            for name in names:
+                path = Path(folder) / name
+                if path.is_symlink():
+                    continue
+                files += 1
+                data = path.read_bytes()
+                where = path.relative_to(top.parent).as_posix()
+                if canary in data:
+                    hits.append(where)
+                if LOOSE_OBJECT.search(path.as_posix()) and canary in zlib.decompress(data):
+                    hits.append(f"{where} (inflated)")
+    objects = 0
+    for directory in object_directories(server.bare):
+        env = {**os.environ, "GIT_OBJECT_DIRECTORY": str(directory)}
+        base = ["git", "--git-dir", str(server.bare), "cat-file", "--batch-all-objects"]
+        listed = subprocess.run(
+            [*base, "--batch-check=%(objectname)"], env=env, capture_output=True, check=True
+        ).stdout.split()
+        contents = subprocess.run(
+            [*base, "--batch"], env=env, capture_output=True, check=True
+        ).stdout
+        objects += len(listed)
+        if canary in contents:
+            hits.append(f"an object in {directory.relative_to(server.bare.parent).as_posix()}")
+    return Scan(files, objects, tuple(hits))
+
+
+def has_object(server: Server, name: str) -> bool:
+    """Tell whether the server's repository still stores an object."""
+    found = subprocess.run(
+        ["git", "--git-dir", str(server.bare), "cat-file", "-e", name], check=False
+    )
+    return found.returncode == 0
+
+
+def plant_unreachable(server: Server, text: str) -> str:
+    """Write an object that no ref reaches into the server's repository; return its id."""
+    return (
+        subprocess.run(
+            ["git", "--git-dir", str(server.bare), "hash-object", "-w", "--stdin"],
+            input=text.encode(),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
+
+
+def plant_leftovers(server: Server, canary: str) -> None:
+    """Leave what crashed pushes and deploys leave, each holding the canary."""
+    bare, releases = server.bare, server.www / "releases"
+    # A push killed before git accepted or refused its objects: its quarantine folder.
+    quarantine = bare / "objects" / "tmp_objdir-incoming-Kq3x9Z"
+    quarantine.mkdir()
+    subprocess.run(
+        ["git", "--git-dir", str(bare), "hash-object", "-w", "--stdin"],
+        input=f"quarantined: {canary}".encode(),
+        env={**os.environ, "GIT_OBJECT_DIRECTORY": str(quarantine)},
+        capture_output=True,
+        check=True,
+    )
+    # A pack kept by a receive that died (its .keep would stop gc from dropping it).
+    blob = plant_unreachable(server, f"kept in a pack: {canary}")
+    pack = (
+        subprocess.run(
+            [
+                "git",
+                "--git-dir",
+                str(bare),
+                "pack-objects",
+                str(bare / "objects" / "pack" / "pack"),
+            ],
+            input=f"{blob}\n".encode(),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
+    (bare / "objects" / "pack" / f"pack-{pack}.keep").write_text("receive-pack 4242 on intranet\n")
+    git("--git-dir", str(bare), "prune-packed")
+    # Files git leaves beside the refs, and a reflog.
+    for name in ("FETCH_HEAD", "ORIG_HEAD"):
+        (bare / name).write_text(f"0123456789abcdef0123456789abcdef01234567\t\t{canary}\n")
+    reflog = bare / "logs" / "refs" / "heads" / "portal"
+    reflog.parent.mkdir(parents=True, exist_ok=True)
+    with reflog.open("a") as log:
+        log.write(f"{'0' * 40} {'1' * 40} x <x@x> 1700000000 +0000\tpush: {canary}\n")
+    # A deploy that died half-way: a staged folder, a half-made release, a temporary symlink.
+    for folder in (f".staged-{'a' * 40}", ".staging-Xy12Ab34", "20200101T000000Z-deadbeefdead"):
+        (releases / folder).mkdir(parents=True)
+        (releases / folder / "index.html").write_text(f"<p>{canary}</p>\n")
+    os.symlink("releases/20200101T000000Z-deadbeefdead", server.www / ".current-4242")
+
+
+def refs(server: Server) -> list[str]:
+    """Return every ref of the server's repository."""
+    return git("--git-dir", str(server.bare), "for-each-ref", "--format=%(refname)").split()
+
+
+def redeploy(server: Server) -> subprocess.CompletedProcess[str]:
+    """Run `hooks/post-receive --redeploy` as the administrator would."""
+    return subprocess.run(
+        [str(server.bare / "hooks" / "post-receive"), "--redeploy"],
+        cwd=server.bare,
+        env={**os.environ, "GIT_DIR": "."},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def break_ln(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Make the server's `ln` fail (a full disk) until the returned function is called."""
+    broken = tmp_path / "broken-bin"
+    broken.mkdir(exist_ok=True)
+    (broken / "ln").write_text("#!/bin/sh\necho 'ln: No space left on device' >&2\nexit 1\n")
+    (broken / "ln").chmod(0o755)
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", f"{broken}{os.pathsep}{path}")
+    return lambda: monkeypatch.setenv("PATH", path)
 
 
 # --- publishing through publish_site, on the demo built once -------------------------------
@@ -567,7 +750,7 @@ def test_remotes_are_resolved_and_shown_without_secrets(tmp_path: Path) -> None:
     assert resolve_remote("git@intranet:portal.git", tmp_path) == "git@intranet:portal.git"
     assert resolve_remote("ssh://intranet/portal.git", tmp_path) == "ssh://intranet/portal.git"
     assert display_remote("https://bot:s3cret@intranet.example/portal.git") == (
-        "https://intranet.example/portal.git"
+        "https://***@intranet.example/portal.git"
     )
     with pytest.raises(
         PublishError, match=r"set publish\.remote in programme\.yaml or pass --remote"
@@ -739,4 +922,337 @@ def test_after_consent_is_withdrawn_replace_removes_the_person_from_every_commit
     assert name.encode() not in every_object, "no object on the server still holds the name"
     on_disk = [p for p in server.www.rglob("*") if p.is_file() and name.encode() in p.read_bytes()]
     assert on_disk == [], "no release on the server still holds the name"
-    assert "history replaced: older releases deleted" in result.stderr
+    assert "remote: portal-deploy: purged: the repository holds only" in result.stderr
+    assert result.stdout.rstrip().endswith("; the server purged all older history")
+    assert scan_server(server, name.encode()).hits == ()
+
+    # Publishing the same again in replace mode makes no commit, but still purges and verifies.
+    stray = plant_unreachable(server, f"{name} in an object an interrupted push left behind")
+    again = cli("publish", "--project", str(demo), "--today", TODAY, "--history", "replace")
+
+    assert again.exit_code == 0, again.output
+    assert again.stdout == (
+        f"nothing to publish: {server.remote} branch portal already holds this site; "
+        "the server purged all older history again\n"
+    )
+    assert server.commits() == commits
+    assert not has_object(server, stray)
+    assert scan_server(server, name.encode()).hits == ()
+
+
+# --- withdrawn consent: replace leaves the name nowhere on the server ----------------------
+
+
+def named_and_withdrawn(variant: Callable[..., Path]) -> tuple[Path, Path]:
+    """Return the demo with a person named on two pages, and the demo after they withdrew."""
+    named = variant(
+        "named",
+        {
+            "pairs/withdrawn.html": f"<h1>{CANARY} and a mentor</h1>\n",
+            "about.html": f"<h1>About</h1><p>{CANARY} mentors the director.</p>\n",
+        },
+    )
+    withdrawn = variant("withdrawn", {"about.html": "<h1>About</h1>\n"})
+    return named, withdrawn
+
+
+def test_replace_erases_a_name_from_every_file_object_and_release_after_failed_deploys(
+    server: Server,
+    variant: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    git("--git-dir", str(server.bare), "config", "core.logAllRefUpdates", "true")  # reflogs on
+    named, withdrawn = named_and_withdrawn(variant)
+    publish_site(named, server.remote)
+    # A deploy whose switch failed: the branch moved, the live site did not.
+    repair = break_ln(tmp_path, monkeypatch)
+    with pytest.raises(DeployError):
+        publish_site(
+            variant("named-2", {"pairs/withdrawn.html": f"<p>{CANARY}, session 2</p>"}),
+            server.remote,
+        )
+    repair()
+    # A push the hook refused after git had received its objects.
+    with pytest.raises(PublishError, match="data files"):
+        publish_site(
+            variant("leaky", {"data/people.csv": f"id,name\nP1,{CANARY}\n"}), server.remote
+        )
+    assert redeploy(server).returncode == 0
+    # Another branch of the same site, and what crashed pushes and deploys leave behind.
+    publish_site(named, server.remote, "review/withdrawn")
+    plant_leftovers(server, CANARY)
+    before = scan_server(server, CANARY.encode())
+    assert len(before.hits) >= 12, before.hits  # the scan does find every kind of leftover
+    messages: list[str] = []
+
+    done = publish_site(withdrawn, server.remote, history="replace", progress=messages.append)
+
+    assert done.pushed and done.purged
+    assert server.commits() == [done.commit]
+    assert refs(server) == ["refs/heads/portal"]
+    after = scan_server(server, CANARY.encode())
+    assert after.hits == ()
+    reachable = git("--git-dir", str(server.bare), "rev-list", "--objects", "portal").splitlines()
+    assert after.objects == len(reachable) > 100, "every stored object is one of the live site's"
+    assert after.files > len(site_files(withdrawn))  # the live release, and the repository
+    assert server.releases() == [server.live().removeprefix("releases/")]
+    assert (server.www / "current" / "about.html").read_text() == "<h1>About</h1>\n"
+    assert not (server.bare / "logs").exists()
+    assert not list(server.www.glob(".current-*"))
+    purged = [m for m in messages if "portal-deploy: purged:" in m]
+    assert purged and "deleted 5 other release folder(s), 1 other ref(s)" in purged[0], messages
+
+
+def test_a_second_replace_with_nothing_new_still_purges_and_verifies(
+    server: Server, demo_site: Path
+) -> None:
+    first = publish_site(demo_site, server.remote, history="replace")
+    stray = plant_unreachable(server, f"{CANARY}, left by an interrupted push")
+    staged = server.www / "releases" / f".staged-{'b' * 40}"
+    staged.mkdir()
+    (staged / "index.html").write_text(f"<p>{CANARY}</p>")
+    assert has_object(server, stray)
+    messages: list[str] = []
+
+    again = publish_site(demo_site, server.remote, history="replace", progress=messages.append)
+
+    assert (again.pushed, again.purged, again.commit) == (False, True, None)
+    assert server.commits() == [first.commit]
+    assert not has_object(server, stray)
+    assert scan_server(server, CANARY.encode()).hits == ()
+    assert refs(server) == ["refs/heads/portal"], "the replace request is gone once done"
+    assert server.releases() == [server.live().removeprefix("releases/")]
+    assert any("portal-deploy: purged:" in m for m in messages)
+    assert any("already holds this site as its whole history" in m for m in messages)
+
+
+def test_a_replace_whose_deploy_failed_stays_asked_for_until_redeployed(
+    server: Server,
+    variant: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    named, withdrawn = named_and_withdrawn(variant)
+    publish_site(named, server.remote)
+    repair = break_ln(tmp_path, monkeypatch)
+
+    with pytest.raises(DeployError, match="deploy hook failed: could not create the symlink"):
+        publish_site(withdrawn, server.remote, history="replace")
+
+    head = server.head()
+    assert (
+        head is not None
+        and git("--git-dir", str(server.bare), "rev-parse", "refs/portal/replace").strip() == head
+    )
+    assert scan_server(server, CANARY.encode()).hits, "nothing was purged yet: the site is old"
+    repair()
+    fixed = redeploy(server)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "portal-deploy: purged:" in fixed.stderr
+    assert server.live().endswith(head[:12])
+    assert refs(server) == ["refs/heads/portal"]
+    assert scan_server(server, CANARY.encode()).hits == ()
+
+
+def test_replace_fails_loudly_when_the_server_does_not_purge(
+    server: Server, demo_site: Path, variant: Callable[..., Path]
+) -> None:
+    publish_site(demo_site, server.remote)
+    git("--git-dir", str(server.bare), "config", "portal.purge", "false")
+
+    with pytest.raises(DeployError) as failed:
+        publish_site(variant("v2", {"about.html": "<p>v2</p>"}), server.remote, history="replace")
+
+    assert "is the remote's whole history now, but the server did not confirm that it purged" in (
+        str(failed.value)
+    )
+    with pytest.raises(PublishError, match="only the deploy branch"):
+        publish_site(demo_site, server.remote, "review/x", history="replace")
+    assert "refs/heads/review/x" not in refs(server)
+
+
+# --- hygiene: credentials, cancelling, a full disk ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://bot:s3cret@intranet.example/p.git", "https://***@intranet.example/p.git"),
+        ("https://ghp_T0KEN@intranet.example/p.git", "https://***@intranet.example/p.git"),
+        ("ssh://deploy:pa55@intranet:2222/srv/p.git", "ssh://***@intranet:2222/srv/p.git"),
+        ("ssh://git@intranet/srv/p.git", "ssh://git@intranet/srv/p.git"),
+        ("git@intranet:srv/p.git", "git@intranet:srv/p.git"),
+        ("file://me:pw@localhost/srv/p.git", "file://***@localhost/srv/p.git"),
+        (
+            "fatal: unable to access 'https://u:p@ss@host/p.git/': Failed to connect",
+            "fatal: unable to access 'https://***@host/p.git/': Failed to connect",
+        ),
+        ("see https://host/a@b and x://y", "see https://host/a@b and x://y"),
+    ],
+)
+def test_credentials_in_urls_are_redacted(text: str, shown: str) -> None:
+    assert redact(text) == shown
+
+
+def test_credentials_never_reach_the_output_or_the_commit(
+    cli: Callable[..., Result], server: Server, tmp_path: Path
+) -> None:
+    project = add_site_files(write_project(tmp_path / "project"))
+    unreachable = "https://bot:s3cret-T0KEN@127.0.0.1:9/portal.git"
+    local = f"file://bot:s3cret-T0KEN@localhost{server.bare}"
+
+    refused = cli("publish", "--project", str(project), "--remote", unreachable, "--today", TODAY)
+    done = cli("publish", "--project", str(project), "--remote", local, "--today", TODAY)
+
+    assert refused.exit_code == 4, refused.output
+    assert refused.stderr.splitlines()[-2].startswith(
+        "publish failed: could not reach the remote https://***@127.0.0.1:9/portal.git (git said:"
+    )
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(
+        f"published 17 pages to file://***@localhost{server.bare} branch portal as commit"
+    )
+    log = git("--git-dir", str(server.bare), "log", "--format=%H%n%B", "portal")
+    for text in (refused.stdout, refused.stderr, done.stdout, done.stderr, log):
+        assert "s3cret" not in text and "T0KEN" not in text
+    assert "git said" in explain_git_failure(
+        "fatal: Authentication failed for 'https://bot:s3cret@intranet/p.git/'\n", "R"
+    )
+    assert "s3cret" not in explain_git_failure(
+        "fatal: Authentication failed for 'https://bot:s3cret@intranet/p.git/'\n", "R"
+    )
+
+
+SLOW_HOOK = """#!/bin/sh
+# Test wrapper: say that the push has reached the server, then take a long time to check it.
+echo $$ > "{started}"
+sleep 60
+exec "$(dirname -- "$0")/post-receive" --check
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_cancelled_publish_cleans_up_says_cancelled_and_exits_130(
+    server: Server, demo_site: Path, tmp_path: Path, sig: signal.Signals
+) -> None:
+    first = publish_site(demo_site, server.remote)
+    live = server.live()
+    started = tmp_path / "hook-started"
+    hook = server.bare / "hooks" / "pre-receive"
+    hook.write_text(SLOW_HOOK.format(started=started))
+    project = add_site_files(write_project(tmp_path / "project"))
+    temp = tmp_path / "tmpdir"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "generator", "publish", "--project", str(project)]
+    command += ["--remote", server.remote, "--today", TODAY]
+
+    with subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as portal:
+        deadline = time.monotonic() + 120
+        while not started.exists() and portal.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert started.exists(), "the push never reached the server's hook"
+        assert list(temp.iterdir()), "the temporary folders exist while publishing"
+        portal.send_signal(sig)
+        out, err = portal.communicate(timeout=60)
+
+    assert portal.returncode == 130, err
+    assert err.splitlines()[-1] == (
+        "cancelled: nothing was published (the push was stopped; branch portal of the remote "
+        "is as it was)"
+    )
+    assert "rejected" not in err and out == ""
+    assert list(temp.iterdir()) == [], "no temporary folder or repository is left"
+    assert server.head() == first.commit and server.live() == live
+    hook_pid = int(started.read_text())
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{hook_pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{hook_pid}").exists(), "the server's hook was stopped too"
+    assert not [p for p in (server.www / "releases").iterdir() if p.name.startswith(".")]
+
+
+def test_cancelling_before_the_push_exits_130_with_nothing_published(
+    cli: Callable[..., Result],
+    server: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = add_site_files(write_project(tmp_path / "project"))
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publishing, "build", interrupted)
+    result = cli("publish", "--project", str(project), "--remote", server.remote, "--today", TODAY)
+
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "cancelled: nothing was published"
+    assert server.head() is None
+
+
+@pytest.mark.parametrize(
+    ("stderr", "expected"),
+    [
+        (
+            "error: unable to write file .git/objects/ab/cdef: No space left on device\n"
+            "fatal: unable to write new index file\n",
+            "the disk is full (git said: unable to write file .git/objects/ab/cdef: No space left "
+            "on device); nothing was pushed: free some space (or point TMPDIR at a disk with "
+            "room) and publish again",
+        ),
+        (
+            "remote: fatal: write error: No space left on device\n"
+            "error: remote unpack failed: unpack-objects abnormal exit\n",
+            "the server's disk is full, so the push was refused (it said: write error: No space "
+            "left on device); ask its administrator to free some space",
+        ),
+    ],
+)
+def test_a_full_disk_in_git_is_one_line_saying_so(stderr: str, expected: str) -> None:
+    assert explain_git_failure(stderr, "R") == expected
+
+
+def test_a_full_server_disk_during_the_push_is_reported_as_such() -> None:
+    result = subprocess.CompletedProcess(
+        ["git", "push"],
+        1,
+        "To /srv/git/portal.git\n!\tabc:refs/heads/portal\t[remote rejected] (unpacker error)\n",
+        "remote: fatal: write error: No space left on device\n"
+        "error: remote unpack failed: unpack-objects abnormal exit\n",
+    )
+    with pytest.raises(PublishError) as failed:
+        publishing._read_push(result, "refs/heads/portal", "R")
+    assert str(failed.value).startswith("the server's disk is full, so the push was refused")
+
+
+def test_a_full_disk_while_writing_is_exit_4_and_one_line(
+    cli: Callable[..., Result],
+    server: Server,
+    demo_site: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = add_site_files(write_project(tmp_path / "project"))
+    full = OSError(errno.ENOSPC, "No space left on device", "/tmp/portal-publish-x/site/a.html")
+
+    def no_space(*_args: object, **_kwargs: object) -> None:
+        raise full
+
+    monkeypatch.setattr(publishing, "build", no_space)
+    result = cli("publish", "--project", str(project), "--remote", server.remote, "--today", TODAY)
+
+    assert result.exit_code == 4
+    assert result.stderr.splitlines()[-2:] == [
+        "publish failed: the disk is full (no space left on device writing "
+        "/tmp/portal-publish-x/site/a.html); nothing was pushed: free some space (or point "
+        "TMPDIR at a disk with room) and publish again",
+        "The remote was left as it was.",
+    ]
+    monkeypatch.setattr(publishing._Repository, "tree_of", no_space)
+    with pytest.raises(PublishError, match=r"^the disk is full \(no space left on device"):
+        publish_site(demo_site, server.remote)
+    assert server.head() is None

@@ -36,7 +36,8 @@ def test_schema_properties_include_every_top_level_section(cli: Callable[..., Re
     schema = json.loads(schema_output(cli))
     sections = {
         "programme", "grades", "staff", "cohorts", "design", "session_plan", "ground_rules",
-        "faq", "success_measures", "matching", "privacy", "site", "publish", "data",
+        "faq", "success_measures", "matching", "privacy", "site", "publish", "data", "limits",
+        "monitoring", "certificates",
     }  # fmt: skip
     assert set(schema["properties"]) == sections == set(ProgrammeConfig.model_fields)
     assert set(schema["required"]) == {

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.public import plain
 from tests.browser.actions import search
 from tests.browser.conftest import Tab
 from tests.browser.injection import (
     BODY_PAYLOADS,
+    CORPUS,
     MENTEE_NAME,
     MENTOR_NAME,
     OTHER_MENTEE_NAME,
@@ -65,6 +65,8 @@ def test_the_payload_programme_builds_pages_of_every_kind(injection_site: Path) 
     kinds |= {"blog/category/payloads.html"}
     assert kinds <= pages
     assert pair_page(injection_site, "Ada") in pages
+    # Every class of the corpus was built for real, as a post of its own.
+    assert {f"blog/corpus-{name}.html" for name in CORPUS} <= pages
 
 
 def test_no_built_file_carries_live_markup(injection_site: Path) -> None:
@@ -159,9 +161,9 @@ def test_the_payload_named_author_is_shown_as_text_on_the_post(
     tab = tabs(injection_url)
     tab.open("blog/payloads.html")
     profile = tab.page.locator(".md-post__profile")
-    # Author names reach Material's templates through plain(): look-alike brackets and quotes.
-    assert profile.locator("strong").inner_text().strip() == plain(MENTOR_NAME)
-    assert profile.locator("img").get_attribute("alt") == plain(MENTOR_NAME)
+    # Author names reach Material's templates HTML-escaped: shown exactly as written.
+    assert profile.locator("strong").inner_text().strip() == MENTOR_NAME
+    assert profile.locator("img").get_attribute("alt") == MENTOR_NAME
     assert profile.locator("b, script, svg, [onmouseover]").count() == 0
 
 

@@ -1,0 +1,115 @@
+"""Fold text to one comparable form, undoing the ways a value can be disguised.
+
+Both the consent check over authored text (`generator.withhold`) and the privacy audit over
+the built site (`generator.audit`) compare folded text with folded private values, so a name
+written with a decomposed accent, a zero-width space, a soft hyphen, a Cyrillic look-alike,
+full-width letters, an HTML entity or percent-encoding is still the same name:
+
+1. HTML character references, percent-encoding and JSON ``\\uXXXX`` escapes are decoded
+   (repeatedly, so ``&amp;lt;`` and ``%2520`` unwrap too);
+2. Unicode compatibility normalisation (NFKC) and removal of every format character (category
+   Cf: zero-width spaces and joiners, soft hyphens, byte-order marks, bidi controls);
+3. case folding, then the Unicode TR39 confusable *skeleton* (ICU's SpoofChecker) of every
+   character outside ASCII, so "Ѕusаn" with Cyrillic letters folds like "Susan"; then accents
+   are dropped;
+4. every run of white space becomes one space.
+
+`token_at` tells whether a match stands on real token boundaries: the characters around it are
+not letters or digits, so "P045" is found in "ref-P045", "(P045)" and "P045." but not in
+"P0451".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+import unicodedata
+from functools import lru_cache
+from urllib.parse import unquote
+
+import icu
+
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_SPACE = re.compile(r"\s+")
+
+
+def _category_class(category: str) -> re.Pattern[str]:
+    """Compile a character class of every code point in one Unicode general category."""
+    ranges: list[str] = []
+    start = previous = -2
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(code)) != category:
+            continue
+        if code != previous + 1:
+            if start >= 0:
+                ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
+            start = code
+        previous = code
+    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
+    return re.compile("[" + "".join(ranges) + "]+")
+
+
+_FORMAT = _category_class("Cf")  # zero-width characters, soft hyphen, BOM, bidi controls
+_COMBINING = _category_class("Mn")  # accents once decomposed
+# Separators that file names and URLs use where text has spaces.
+_PATH_SEPARATORS = str.maketrans({c: " " for c in "-_./+~"})
+
+
+@lru_cache(maxsize=1)
+def _spoof_checker() -> icu.SpoofChecker:
+    return icu.SpoofChecker()
+
+
+def _decode_layers(text: str) -> str:
+    for _ in range(4):
+        decoded = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        if _PERCENT.search(decoded):
+            decoded = unquote(decoded, errors="replace")
+        if "&" in decoded:
+            decoded = html.unescape(decoded)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def fold(text: str) -> str:
+    """Return *text* decoded, normalised, case-folded and reduced to its confusable skeleton."""
+    text = _decode_layers(text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        text = _FORMAT.sub("", text).translate(_SKELETONS)
+        text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+        text = unicodedata.normalize("NFC", text)
+    return _SPACE.sub(" ", text)
+
+
+class _Skeleton(dict[int, str]):
+    """Each character's confusable skeleton, computed once per character and kept.
+
+    ASCII is left as it is, so digits stay digits ("P045" is not read as "PO45") and ordinary
+    words keep their letters; every other character becomes its ASCII-most look-alike.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = char if code < 128 else _spoof_checker().getSkeleton(0, char).casefold()
+        self[code] = value
+        return value
+
+
+_SKELETONS = _Skeleton()
+
+
+def fold_path(path: str) -> str:
+    """Fold a file name or URL, reading its separators ('-', '_', '/', '.') as spaces."""
+    return fold(_decode_layers(path).translate(_PATH_SEPARATORS))
+
+
+def token_at(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] has no letter or digit directly before or after it."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not before.isalnum() and not after.isalnum()

@@ -1,0 +1,133 @@
+"""The page registry: the one place where every output path of the portal is decided.
+
+Stories, posts and guides take their slug from their file name, transliterated to plain ASCII
+(python-slugify: "Zoë Núñez.md" → `zoe-nunez`). A slug that comes out empty, that is a name the
+portal itself uses (`index`, `tags`, `404`, `search`, a cohort id, …), or that two files share
+once case, accents and `_`/`-` are set aside, is a located error naming both files. Pair pages
+use opaque keys (never names); cohort pages use the cohort id. Renderers ask this module for
+paths and never build one themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from slugify import slugify as _slugify
+
+from generator.errors import Problem
+
+# Names the portal's own pages and MkDocs/Material use, in every folder.
+RESERVED = frozenset(
+    {
+        "index",
+        "tags",
+        "404",
+        "search",
+        "sitemap",
+        "assets",
+        "images",
+        "stylesheets",
+        "javascripts",
+        "archive",
+        "category",
+        "page",
+        "posts",
+        "blog",
+        "pairs",
+        "stories",
+        "guides",
+        "about",
+        "impact",
+    }
+)
+
+
+def slugify(text: str) -> str:
+    """Return a URL slug: ASCII letters, digits and '-', transliterated from any script."""
+    return str(_slugify(text, max_length=80, word_boundary=True))
+
+
+def pair_path(key: str) -> str:
+    """Return the docs path of a pair page (an opaque key, never a name)."""
+    return f"pairs/{key}.md"
+
+
+def cohort_path(cohort_id: str) -> str:
+    """Return the docs path of a cohort's page."""
+    return f"pairs/{slugify(cohort_id)}.md"
+
+
+def story_path(slug: str) -> str:
+    """Return the docs path of a story page."""
+    return f"stories/{slug}.md"
+
+
+def post_path(slug: str) -> str:
+    """Return the docs path of a blog post (published at blog/<slug>.html)."""
+    return f"blog/posts/{slug}.md"
+
+
+def guide_path(slug: str) -> str:
+    """Return the docs path of a guide."""
+    return f"guides/{slug}.md"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A content file whose name becomes a page's slug."""
+
+    kind: str  # "story" | "post" | "guide"
+    file: str  # as shown in messages: content/stories/x.md
+    stem: str  # the file name without .md
+
+    @property
+    def slug(self) -> str:
+        """The page slug this file gets."""
+        return slugify(self.stem)
+
+
+_FOLDERS = {"story": "stories", "post": "blog", "guide": "guides"}
+
+
+def check_slugs(sources: Iterable[Source], cohort_ids: Sequence[str]) -> list[Problem]:
+    """Report empty, reserved and colliding slugs, each naming the files involved."""
+    reserved = RESERVED | {slugify(c) for c in cohort_ids}
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], Source] = {}
+    for source in sorted(sources, key=lambda s: s.file):
+        slug = source.slug
+        if not slug:
+            problems.append(
+                Problem(
+                    source.file,
+                    "this file name has no letters or digits to make a web address from; "
+                    "rename the file, e.g. my-story.md",
+                    field="file name",
+                )
+            )
+            continue
+        if slug in reserved:
+            problems.append(
+                Problem(
+                    source.file,
+                    f"the name '{slug}' is used by the portal's own pages; rename the file, "
+                    f"e.g. {slug}-{source.kind}.md",
+                    field="file name",
+                )
+            )
+            continue
+        key = (_FOLDERS[source.kind], slug)
+        other = seen.get(key)
+        if other is not None:
+            problems.append(
+                Problem(
+                    source.file,
+                    f"this file and {other.file} would both be published as '{slug}'; "
+                    "rename one of them",
+                    field="file name",
+                )
+            )
+            continue
+        seen[key] = source
+    return problems

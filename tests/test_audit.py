@@ -1,0 +1,259 @@
+"""The audit trusts nothing: secrets from the raw inputs, every file and path, disguises undone."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from generator.audit import Secrets, ThemeAssets, audit_site, collect_secrets
+from generator.images import remake_raster
+from generator.pipeline import check_project
+from tests.conftest import TODAY
+from tests.scratch import PARTICIPANTS, PROGRAMME
+
+# Susan never agreed to be named; 48213 is a numeric HR id, as some exports have.
+SUSAN = (
+    "48213,Susan Hargreaves,susan.h@example.org,mentee,B2,Housing,Director of Housing,HQ,,,,,"
+    "Twenty years in housing.,,,c1,none\n"
+)
+EMAIL = "a participant's email (data/participants.csv column 'email')"
+ID = "a participant id (data/participants.csv column 'id')"
+NAME = "the name of a participant without consent (data/participants.csv column 'name')"
+
+
+@pytest.fixture
+def secrets(scratch: Callable[..., Path]) -> Secrets:
+    root = scratch({"data/participants.csv": PARTICIPANTS + SUSAN})
+    checked = check_project(root, TODAY)
+    return collect_secrets(checked.project, checked.decisions)
+
+
+def site(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
+    folder = tmp_path / "site"
+    for rel, content in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+def findings(tmp_path: Path, secrets: Secrets, files: dict[str, str | bytes]) -> list[str]:
+    return audit_site(site(tmp_path, files), secrets)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p>Susan Hargreaves</p>",
+        "<p>Su&#115;an Hargreaves</p>",
+        "<p>Susan&nbsp;Hargreaves</p>",
+        "<p>Susan\u200b Harg\u00adreaves</p>",
+        "<p>Ѕusаn Hаrgreaves</p>",
+        "<p>Susa\u0301n Hargreaves</p>",
+        '<a href="/x?name=Susan%20Hargreaves">x</a>',
+        '{"text": "Susan \\u0048argreaves"}',
+    ],
+)
+def test_a_name_is_found_in_every_disguise(tmp_path: Path, secrets: Secrets, text: str) -> None:
+    assert findings(tmp_path, secrets, {"page.html": text}) == [f"page.html: contains {NAME}"]
+
+
+@pytest.mark.parametrize("text", ["ref-P1", "(P1)", "P1.", "[P1]", "P1_photo", "id:P1", "«P1»"])
+def test_ids_are_found_at_real_token_boundaries(
+    tmp_path: Path, secrets: Secrets, text: str
+) -> None:
+    assert findings(tmp_path, secrets, {"page.html": f"<p>{text}</p>"}) == [
+        f"page.html: contains {ID}"
+    ]
+
+
+@pytest.mark.parametrize("text", ["P10", "AP1", "P1x", "p1st"])
+def test_ids_inside_longer_tokens_are_not_found(
+    tmp_path: Path, secrets: Secrets, text: str
+) -> None:
+    assert findings(tmp_path, secrets, {"page.html": f"<p>{text}</p>"}) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p>48213 sessions were held this year.</p>",  # a headline figure equal to the id
+        "<p>We held 48,213 sessions.</p>",
+        "<p>In 48213 the sun will be bigger.</p>",
+    ],
+)
+def test_a_number_that_equals_a_numeric_id_is_a_figure(
+    tmp_path: Path, secrets: Secrets, text: str
+) -> None:
+    assert findings(tmp_path, secrets, {"page.html": text}) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p>Employee 48213 complained.</p>",
+        "<p>Staff no: 48213</p>",
+        "<p>ID #48213</p>",
+        "<p>Contact 48213@example.org</p>",
+        "<p>Susan Hargreaves, 48213</p>",  # next to another private value of the same person
+    ],
+)
+def test_a_numeric_id_used_as_an_identifier_is_found(
+    tmp_path: Path, secrets: Secrets, text: str
+) -> None:
+    assert f"page.html: contains {ID}" in findings(tmp_path, secrets, {"page.html": text})
+
+
+def test_paths_are_audited_and_numeric_ids_always_count_there(
+    tmp_path: Path, secrets: Secrets
+) -> None:
+    assert findings(
+        tmp_path,
+        secrets,
+        {"people/susan-hargreaves.html": "<p>ok</p>", "images/48213.txt": "fine"},
+    ) == [
+        f"images/48213.txt: its path contains {ID}",
+        f"people/susan-hargreaves.html: its path contains {NAME}",
+    ]
+
+
+def test_authored_text_exempts_nothing(tmp_path: Path, scratch: Callable[..., Path]) -> None:
+    # A story that prints a colleague's email is not "public text": it is a leak.
+    story = (
+        "---\ntitle: T\ndate: 2026-05-01\nsummary: S.\nstatus: approved\n---\n\n"
+        "Write to ben@example.org.\n"
+    )
+    root = scratch({"content/stories/t.md": story})
+    checked = check_project(root, TODAY)
+    secrets = collect_secrets(checked.project, checked.decisions)
+    assert findings(tmp_path, secrets, {"stories/t.html": "<p>ben@example.org</p>"}) == [
+        f"stories/t.html: contains {EMAIL}"
+    ]
+
+
+def test_a_grade_inside_a_public_job_title_is_exempt_and_says_why(
+    scratch: Callable[..., Path], tmp_path: Path
+) -> None:
+    programme = PROGRAMME.replace(
+        "grades: [A1, A2, B1, B2, SCS1]", "grades: [A1, A2, B1, B2, Director]"
+    )
+    participants = PARTICIPANTS.replace(",SCS1,", ",Director,")
+    root = scratch({"programme.yaml": programme, "data/participants.csv": participants})
+    checked = check_project(root, TODAY)
+    secrets = collect_secrets(checked.project, checked.decisions)
+    exempt = {n.folded: why for n, why in secrets.exempt.items() if n.kind == "grade"}
+    assert exempt["director"] == (
+        "the public job_title of a consenting participant (data/participants.csv)"
+    )
+    assert findings(tmp_path, secrets, {"page.html": "<p>Our Director</p>"}) == []
+    # The eligibility rules name B2; a grade nothing public mentions stays secret.
+    assert exempt["b2"] == "the public programme.yaml section 'design'"
+    assert "a1" in exempt
+    hidden = PROGRAMME.replace("Grades A1 and A2", "Junior colleagues")
+    root = scratch(
+        {
+            "programme.yaml": hidden.replace("SCS1", "Director"),
+            "data/participants.csv": participants,
+        }
+    )
+    checked = check_project(root, TODAY)
+    strict = collect_secrets(checked.project, checked.decisions)
+    assert findings(tmp_path, strict, {"p.html": "<p>grade A1</p>"}) == [
+        "p.html: contains a grade (data/participants.csv column 'grade')"
+    ]
+
+
+def test_script_in_pages_and_in_the_search_index_is_refused(
+    tmp_path: Path, secrets: Secrets
+) -> None:
+    assert findings(
+        tmp_path,
+        secrets,
+        {
+            "a.html": '<img src="x" onerror="alert(1)">',
+            "b.html": "<article><script>alert(1)</script></article>",
+            "c.html": "<iframe src=x></iframe>",
+            "search/search_index.json": '{"docs": [{"title": "<img src=x onerror=alert(1)>", "text": ""}]}',
+            "ok.html": "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>",
+        },
+    ) == [
+        "a.html: contains an event handler attribute (onerror)",
+        "b.html: contains a script inside the page content",
+        "c.html: contains a <iframe> element",
+        "search/search_index.json: contains an event handler attribute (onerror) (in the search index)",
+    ]
+
+
+def _jpeg_with_exif(artist: str) -> bytes:
+    picture = Image.new("RGB", (16, 16), (200, 100, 50))
+    exif = Image.Exif()
+    exif[0x013B] = artist  # Artist
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_images_must_be_re_made_and_carry_no_metadata(tmp_path: Path, secrets: Secrets) -> None:
+    clean = remake_raster(_jpeg_with_exif("Susan Hargreaves")).data
+    folder = site(
+        tmp_path,
+        {
+            "images/a.jpg": _jpeg_with_exif("Susan Hargreaves"),
+            "images/b.jpg": clean,
+            "images/c.jpg": clean,
+            "images/d.png": b"PK\x03\x04 not a picture",
+            "data.bin": b"\x00\x01\x02",
+        },
+    )
+    import hashlib
+
+    found = audit_site(folder, secrets, remade=frozenset({hashlib.sha256(clean).hexdigest()}))
+    assert found == [
+        "data.bin: a kind of file the portal never publishes",
+        "images/a.jpg: still carries EXIF metadata",
+        "images/d.png: is a ZIP archive, not a PNG picture",
+    ]
+    # A clean picture the build did not make is refused too.
+    assert audit_site(folder, secrets, remade=frozenset()) == sorted(
+        [
+            *found,
+            "images/b.jpg: an image the build did not re-make",
+            "images/c.jpg: an image the build did not re-make",
+        ]
+    )
+
+
+def test_compressed_text_is_unpacked_and_searched(tmp_path: Path, secrets: Secrets) -> None:
+    sitemap = gzip.compress(b"<urlset><url><loc>https://x/P1.html</loc></url></urlset>")
+    assert findings(tmp_path, secrets, {"sitemap.xml.gz": sitemap}) == [
+        f"sitemap.xml.gz: contains {ID}"
+    ]
+
+
+def test_theme_assets_are_recognised_by_their_bytes_not_their_names(
+    tmp_path: Path, secrets: Secrets
+) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    bundle = b"var x='P1';" + bytes(range(256))  # a minified bundle that happens to hold "P1"
+    (theme / "some-engine-bundle.bin").write_bytes(bundle)
+    folder = site(tmp_path, {"assets/anything.js": bundle, "assets/copy.js": bundle + b" "})
+    assert audit_site(folder, secrets, ThemeAssets([theme])) == [
+        "assets/copy.js: not text, though its name says it is"
+    ]
+
+
+def test_a_symlink_in_the_site_is_refused(tmp_path: Path, secrets: Secrets) -> None:
+    folder = site(tmp_path, {"index.html": "<p>ok</p>"})
+    (folder / "passwd.html").symlink_to("/etc/passwd")
+    assert audit_site(folder, secrets) == [
+        "passwd.html: a link to another file must never be part of the site"
+    ]
