@@ -161,9 +161,10 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
 
 def _unpublished_content(project: Project, decisions: Decisions) -> Iterator[Needle | None]:
     """The titles and summaries of what is not published (unless published content has them)."""
+    documents: list[Story | Post] = [*project.stories, *project.posts]
     published = {
         fold(text)
-        for doc in (*project.stories, *project.posts)
+        for doc in documents
         if _is_published(doc, project, decisions)
         for text in (doc.title, doc.summary)
     }

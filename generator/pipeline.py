@@ -20,6 +20,7 @@ from generator import withhold
 from generator.assets import image_file, remake_assets
 from generator.audit import ThemeAssets, audit_site, collect_secrets, theme_directories
 from generator.build import BuildReport, run_mkdocs_build
+from generator.csp import write_csp
 from generator.errors import InputError, PrivacyError, Problem, Problems
 from generator.load import (
     Table,
@@ -463,6 +464,8 @@ def build(
         say("building the site with MkDocs (strict)")
         try:
             report = run_mkdocs_build(project.root, staging, project.today)
+            # The hashes of the theme's own inline scripts, for the server's CSP (deploy/).
+            write_csp(staging)
             if strict and report.removed:
                 raise InputError(list(report.removed))
             say("auditing every built file for private values")

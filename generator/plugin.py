@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from mkdocs.config import base
 from mkdocs.exceptions import PluginError
@@ -22,6 +25,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from generator.sanitise import clean_content, clean_title
 
 REPORT_VARIABLE = "PORTAL_SANITISER_REPORT"
+# The sanitiser writes every attribute value double-quoted.
+_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"[^>]*>')
 # Run after every other plugin (Material's blog renders excerpts at -100).
 _LAST = -1000
 
@@ -35,6 +40,7 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
 
     def __init__(self) -> None:
         self.removed: dict[str, set[str]] = {}
+        self.published: set[str] = set()
 
     def on_config(self, config: Any) -> Any:
         # Snippets would let a body include any file on the machine, before any HTML exists to
@@ -49,17 +55,33 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
     def on_pre_build(self, *, config: Any) -> None:
         self.removed = {}
 
-    def _clean(self, html: str, source: str) -> str:
+    def on_files(self, files: Any, *, config: Any) -> Any:
+        self.published = {file.dest_uri for file in files}
+        return files
+
+    def _clean(self, html: str, source: str, url: str) -> str:
         cleaned = clean_content(html)
-        if cleaned.removed:
-            self.removed.setdefault(source, set()).update(cleaned.removed)
-        return cleaned.html
+        removed = set(cleaned.removed)
+        # An image must be one of the site's own files (re-made at build): any other address
+        # would show a broken picture or fetch something that is not ours.
+        base = posixpath.dirname(url)
+
+        def keep(match: re.Match[str]) -> str:
+            target = posixpath.normpath(posixpath.join(base, unquote(match.group(1))))
+            if target.split("#")[0] in self.published:
+                return match.group(0)
+            removed.add("an image that is not part of the site")
+            return ""
+
+        kept = _IMAGE.sub(keep, cleaned.html)
+        if removed:
+            self.removed.setdefault(source, set()).update(removed)
+        return kept
 
     @event_priority(_LAST)
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:
-        source = page.file.src_uri
         _clean_toc(page.toc)
-        return self._clean(html, source)
+        return self._clean(html, page.file.src_uri, page.url)
 
     @event_priority(_LAST)
     def on_page_context(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
@@ -68,7 +90,7 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
             if isinstance(content, str):
                 post = getattr(excerpt, "post", None)
                 source = post.file.src_uri if post is not None else page.file.src_uri
-                excerpt.content = self._clean(content, source)
+                excerpt.content = self._clean(content, source, page.url)
             _clean_toc(getattr(excerpt, "toc", ()))
         _clean_toc(page.toc)
         return context

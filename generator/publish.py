@@ -547,6 +547,7 @@ def explain_git_failure(stderr: str, remote: str) -> str:
 
 
 def _explain(stderr: str, remote: str) -> str:
+    """Pick the line of git's output that says what went wrong, and say it plainly."""
     lines = [
         " ".join(line.split())
         for line in stderr.splitlines()

@@ -119,7 +119,7 @@ _LANGUAGE_CLASS = re.compile(r"^language-[a-z0-9][a-z0-9_+#.-]{0,40}$")
 # tags plugin's "tags.md:12-30/slug" placeholders); never one
 # starting with "__", which is how Material names the elements its scripts look up (the
 # "__config" block among them): a content element with such an id could hijack them.
-_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_:./-]{0,80}$")
+_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_:./-]{0,254}$")
 _NUMBER = re.compile(r"^\d{1,4}(?:px|%)?$")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -217,13 +217,40 @@ class _Census(HTMLParser):
                     self.removed.append(f"a {kind}: address in a <{tag}>")
 
 
+# ammonia writes its output in one canonical form (lower-case names, double-quoted values), so
+# these tidy-ups of what it kept are exact: they make the page valid, not safe.
+_IMG = re.compile(r"<img\b[^>]*>")
+_SVG = re.compile(r"(<svg\b[^>]*>)(.*?)(</svg>)", re.DOTALL)
+_PATH = re.compile(r"<path\b[^>]*>(?:</path>)?")
+
+
+def _tidy_image(match: re.Match[str]) -> str:
+    tag = match.group(0)
+    if " src=" not in tag:
+        return ""  # its address was removed: an image of nothing
+    if " alt=" not in tag:
+        return tag[:-1] + ' alt="">'
+    return tag
+
+
+def _tidy(cleaned: str) -> str:
+    """Drop images left without an address, give others an alt, keep only paths in icons."""
+    if "<img" in cleaned:
+        cleaned = _IMG.sub(_tidy_image, cleaned)
+    if "<svg" in cleaned:
+        cleaned = _SVG.sub(
+            lambda m: m.group(1) + "".join(_PATH.findall(m.group(2))) + m.group(3), cleaned
+        )
+    return cleaned
+
+
 def clean_content(html: str) -> Cleaned:
     """Return page content HTML with everything outside the allow-list removed."""
     census = _Census()
     census.feed(html)
     census.close()
     notes = _Filter()
-    cleaned = _cleaner(notes).clean(html)
+    cleaned = _tidy(_cleaner(notes).clean(html))
     removed = sorted(set(census.removed) | set(notes.removed))
     return Cleaned(cleaned, tuple(removed))
 

@@ -184,16 +184,16 @@ GRADES = {"mentor": "A1", "mentee": "SCS1"}
 
 
 def cohorts_yaml(cohorts: list[tuple[str, str, str]]) -> str:
-    """Return the cohorts: block for (id, start, end) cohorts of 6 sessions."""
+    """Return the cohorts: block for (id, start, end) cohorts of 2 sessions."""
     lines = ["cohorts:"]
     for cid, start, end in cohorts:
         lines += [
             f"  - id: {cid}",
             f"    name: Cohort {cid}",
-            f"    applications: {{opens: 2025-01-06, closes: {start}}}",
+            f"    applications: {{opens: {start}, closes: {start}}}",
             f"    start: {start}",
             f"    end: {end}",
-            "    sessions: 6",
+            "    sessions: 2",
             "    cadence_weeks: 4",
             "    session_minutes: 60",
         ]

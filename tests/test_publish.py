@@ -1256,3 +1256,37 @@ def test_a_full_disk_while_writing_is_exit_4_and_one_line(
     with pytest.raises(PublishError, match=r"^the disk is full \(no space left on device"):
         publish_site(demo_site, server.remote)
     assert server.head() is None
+
+
+def test_a_purge_that_cannot_verify_fails_and_stays_asked_for(
+    server: Server, demo_site: Path, tmp_path: Path
+) -> None:
+    # An object store the repository borrows from (alternates) is beyond the purge's reach.
+    borrowed = tmp_path / "borrowed.git"
+    git("init", "--quiet", "--bare", str(borrowed))
+    stray = (
+        subprocess.run(
+            ["git", "--git-dir", str(borrowed), "hash-object", "-w", "--stdin"],
+            input=CANARY.encode(),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
+    (server.bare / "objects" / "info" / "alternates").write_text(f"{borrowed / 'objects'}\n")
+
+    with pytest.raises(DeployError) as failed:
+        publish_site(demo_site, server.remote, history="replace")
+
+    assert str(failed.value).endswith(
+        "but the server could not purge the old one: 1 objects that the live commit does not use "
+        "are still stored; the history replace stays asked for: fix the cause and run "
+        "hooks/post-receive --redeploy"
+    )
+    assert "refs/portal/replace" in refs(server)
+    (server.bare / "objects" / "info" / "alternates").unlink()
+    assert not has_object(server, stray)
+    fixed = redeploy(server)
+    assert "portal-deploy: purged:" in fixed.stderr, fixed.stderr
+    assert refs(server) == ["refs/heads/portal"]
