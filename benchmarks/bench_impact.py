@@ -8,7 +8,8 @@ and post surveys), written into benchmarks/_work/ (git-ignored); its session tab
 rows per pair) is then topped up here with seeded extra rows, held and cancelled, to reach
 --sessions rows. Each step runs in a fresh process, so that *max RSS MB* (the whole process:
 Python, libraries and the loaded project) belongs to that step alone; *peak MB* is the
-tracemalloc peak during the step, *seconds* its wall time and *CPU s* its CPU time. Loading
+tracemalloc peak during the step (a second run: tracemalloc slows Python several times over),
+*seconds* its wall time and *CPU s* its CPU time, both from the untraced run. Loading
 the project (`load_project`) is timed on its own line and left out of every other step.
 Certificates are drawn for --certificates people only (each takes the same time).
 """
@@ -80,23 +81,24 @@ def top_up_sessions(root: Path, wanted: int, seed: int) -> int:
     return wanted
 
 
-def measure(action: Callable[[], Any]) -> dict[str, float]:
-    """Run *action* once; return its wall time, CPU time and tracemalloc peak."""
+def measure(action: Callable[[], Any], traced: Callable[[], Any] | None = None) -> dict[str, float]:
+    """Time *action*, then run it (or *traced*) again under tracemalloc for its peak memory.
+
+    tracemalloc slows Python several times over, so the time comes from the untraced run.
+    """
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime
-    tracemalloc.start()
     wall = time.perf_counter()
     action()
     seconds = time.perf_counter() - wall
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu
+    rss = usage.ru_maxrss / 1024
+    tracemalloc.start()
+    (traced or action)()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {
-        "seconds": seconds,
-        "cpu": usage.ru_utime + usage.ru_stime - cpu,
-        "peak_mb": peak / 2**20,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak / 2**20, "rss_mb": rss}
 
 
 def run_step(step: str, root: Path, certificates: int) -> dict[str, Any]:
@@ -121,7 +123,11 @@ def run_step(step: str, root: Path, certificates: int) -> dict[str, Any]:
 
         impact = compute_impact(project)
         drawn: list[Any] = []
-        out = measure(lambda: drawn.extend(impact_charts(project, impact)))
+
+        def draw() -> None:
+            drawn[:] = impact_charts(project, impact)
+
+        out = measure(draw)
         detail = f"{len(drawn)} charts, {sum(len(c.svg) for c in drawn) // 1024} KB of SVG"
     elif step == "report":
         from generator.report import build_health_report
@@ -139,9 +145,11 @@ def run_step(step: str, root: Path, certificates: int) -> dict[str, Any]:
         report = build_health_report(project)
         with tempfile.TemporaryDirectory(dir=WORK) as folder:
             written: list[Path] = []
-            out = measure(
-                lambda: written.extend(write_health_report(project, report, Path(folder)))
-            )
+
+            def write() -> None:
+                written[:] = write_health_report(project, report, Path(folder))
+
+            out = measure(write)
             size = sum(p.stat().st_size for p in written)
         detail = f"HTML + {len(written) - 1} CSV, {size / 2**20:.1f} MB"
     elif step == "certificates":
@@ -159,7 +167,10 @@ def _certificates(project: Project, count: int) -> tuple[dict[str, float], str]:
     earned = eligible_certificates(project, cohort)
     sample = earned[:count]
     with tempfile.TemporaryDirectory(dir=WORK) as folder:
-        out = measure(lambda: write_certificates(project, sample, Path(folder)))
+        out = measure(
+            lambda: write_certificates(project, sample, Path(folder)),
+            lambda: write_certificates(project, sample[:5], Path(folder)),
+        )
     each = out["seconds"] / max(len(sample), 1)
     return out, (
         f"{len(sample)} of {len(earned):,} eligible in {cohort}: {each:.2f} s each, "

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from generator.config import Site
-from generator.impact import Impact, MeasureImpact, MeasureResult, pooled_scores
+from generator.impact import Impact, MeasureImpact, MeasureResult, lower_first, pooled_scores
 from generator.model import Project
 
 # mkdocs-material's palette, so a palette name in programme.yaml gives the site's own colour.
@@ -103,16 +103,9 @@ def readable_on_white(colour: str, fallback: str = TEXT) -> str:
 # --- words --------------------------------------------------------------------------------------
 
 
-def _lower_first(label: str) -> str:
-    """Lower-case the first letter of a label, unless it starts an acronym ('IT skills')."""
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
 def describe_result(measure: MeasureImpact, result: MeasureResult) -> str:
     """Say what one group's figures show, in one or two sentences (the chart's text alternative)."""
-    label = _lower_first(measure.label)
+    label = lower_first(measure.label)
     if result.status != "shown":
         return f"{measure.label}: {result.note or result.n.text}."
     n = result.n.text

@@ -228,6 +228,13 @@ def percent_text(share: Fraction) -> str:
     return f"{int(round_half_up(share * 100, 0))}%"
 
 
+def lower_first(label: str) -> str:
+    """Lower-case a label's first letter to use it mid-sentence, unless it starts an acronym."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def long_date(day: dt.date) -> str:
     """Format a date as '18 December 2026'."""
     return f"{day.day} {day:%B %Y}"

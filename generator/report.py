@@ -38,7 +38,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from generator.config import Cohort
 from generator.errors import InputError, Problem
-from generator.impact import cohort_phase, decimal_text, long_date, percent_text, person_changes
+from generator.impact import (
+    cohort_phase,
+    decimal_text,
+    long_date,
+    lower_first,
+    percent_text,
+    person_changes,
+)
 from generator.model import Pair, Participant, Project, Session, Story
 from generator.private_outputs import (
     PRIVATE_MARKER,
@@ -552,8 +559,8 @@ def _story_suggestions(
             exact_change = Fraction(repr(change))
             if exact_change >= threshold:
                 changes[(pid, cohort_id)].append(
-                    f"{_person(people, pid).name}'s {measure.label[:1].lower()}"
-                    f"{measure.label[1:]} rose by {decimal_text(exact_change)} "
+                    f"{_person(people, pid).name}'s {lower_first(measure.label)} "
+                    f"rose by {decimal_text(exact_change)} "
                     f"(target {decimal_text(target, signed=True)})"
                 )
     out: list[StorySuggestion] = []

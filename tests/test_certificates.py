@@ -208,3 +208,29 @@ def test_the_default_folder_is_beside_the_data(demo: Path, demo_project: Project
     assert default_certificates_folder(demo_project, "c1-2025") == (
         demo / "content" / "data" / "certificates" / "c1-2025"
     )
+
+
+def test_certificates_are_byte_identical_in_another_process(
+    demo: Path, demo_project: Project
+) -> None:
+    import hashlib
+    import subprocess
+    import sys
+
+    script = (
+        "import datetime, hashlib, pathlib\n"
+        "from generator.pipeline import load_project\n"
+        "from generator.certificates import eligible_certificates, render_certificate\n"
+        f"p = load_project(pathlib.Path({str(demo)!r}), today=datetime.date(2026, 11, 22))\n"
+        "c = eligible_certificates(p, 'c1-2025')[0]\n"
+        "print(hashlib.sha256(render_certificate(p, c)).hexdigest())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    here = render_certificate(demo_project, eligible_certificates(demo_project, "c1-2025")[0])
+    assert done.stdout.strip() == hashlib.sha256(here).hexdigest()

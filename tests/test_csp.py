@@ -63,7 +63,7 @@ def demo_copy(built_demo: Path, tmp_path: Path) -> Path:
 def test_hashes_cover_inline_scripts_as_the_browser_reads_them(tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "deep" / "er").mkdir(parents=True)
-    (site / ".portal").mkdir()
+    (site / ".portal").mkdir(exist_ok=True)
     (site / "index.html").write_text(
         "<!doctype html><html><head>"
         "<script>__md_scope=new URL('.',location)</script>"
@@ -234,7 +234,7 @@ def test_the_deploy_hook_installs_the_live_policy_and_reloads_the_server(
 def test_the_deploy_hook_refuses_a_policy_file_that_is_more_than_a_policy(
     server: Server, demo_copy: Path, include: str
 ) -> None:
-    (demo_copy / POLICY_DIR).mkdir()
+    (demo_copy / POLICY_DIR).mkdir(exist_ok=True)
     (demo_copy / POLICY_DIR / NGINX_INCLUDE).write_text(include)
 
     with pytest.raises(PublishError) as refused:

@@ -363,49 +363,18 @@ def test_a_default_build_never_publishes_the_report(demo: Path, cli: Callable[..
             assert PRIVATE_MARKER.encode() not in path.read_bytes(), path
 
 
-@pytest.mark.browser
-def test_the_report_opens_offline_in_chromium(demo: Path, tmp_path: Path) -> None:
-    from playwright.sync_api import Route, sync_playwright
+def test_no_progress_bar_off_a_terminal_or_for_little_work() -> None:
+    from generator.cli import progress_bar
 
-    project = load_project(demo, today=TODAY)
-    (page_file, *_) = write_health_report(project, build_health_report(project), tmp_path)
-    attempted: list[str] = []
-    blocked: list[str] = []
+    # Under pytest stderr is captured, not a terminal: never a bar, whatever the length.
+    with progress_bar(100_000, "assessing pairs", 10) as tick:
+        assert tick is None
+    with progress_bar(3, "assessing pairs", 10) as tick:
+        assert tick is None
 
-    def guard(route: Route) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort("blockedbyclient")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            context = browser.new_context(viewport={"width": 390, "height": 844})
-            context.route("**/*", guard)
-            context.on("request", lambda request: attempted.append(request.url))
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(page_file.as_uri())
-            assert page.locator("h1").inner_text() == "Programme health: Switch Mentoring"
-            assert page.locator("#attention + .table tbody tr").count() == 2
-            assert "Harpreet Kaur (P033)" in page.locator("#consent + .table").inner_text()
-            # Styled by its own inline CSS: the private notice has its border.
-            border = page.locator(".private").evaluate("e => getComputedStyle(e).borderTopWidth")
-            assert border == "2px"
-        finally:
-            browser.close()
-    assert attempted == [page_file.as_uri()]
-    assert blocked == [] and errors == []
+def test_the_progress_callback_counts_every_pair(scratch: Callable[..., Path]) -> None:
+    project = project_with(scratch)
+    ticks: list[int] = []
+    report = build_health_report(project, tick=ticks.append)
+    assert sum(ticks) == len(report.pairs) == 2
