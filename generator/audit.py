@@ -290,19 +290,21 @@ def _exemptions(project: Project, needles: Iterable[Needle]) -> dict[Needle, str
                 exempt[needle] = f"a {column} that at least {minimum} participants share"
     by_kind: dict[str, list[Needle]] = {}
     for needle in needles:
-        if needle.kind in {"text", "grade", "name"}:
+        if needle.kind in {"text", "grade", "name"} and needle not in exempt:
             by_kind.setdefault(needle.kind, []).append(needle)
     finders = {kind: Finder(group) for kind, group in by_kind.items()}
+    # One pass per source field: its texts joined (a line break is a token boundary).
+    sources: dict[tuple[str, str], list[str]] = {}
     for text, source, kinds in _public_texts(project):
-        if not text:
-            continue
-        folded = fold(text)
+        if text:
+            sources.setdefault((source, kinds), []).append(text)
+    for (source, kinds), texts in sources.items():
+        folded = fold("\n".join(texts))
         for kind in kinds.split():
             finder = finders.get(kind)
-            if finder is None:
-                continue
-            for needle in finder.found(folded):
-                exempt.setdefault(needle, source)
+            if finder is not None:
+                for needle in finder.found(folded):
+                    exempt.setdefault(needle, source)
     return exempt
 
 

@@ -98,7 +98,26 @@ class Finder:
 
     def found(self, text: str, path: bool = False) -> set[Needle]:
         """Return the set of needles found in folded *text*."""
-        return {hit.needle for hit in self.find(text, path)}
+        if self.empty:
+            return set()
+        found: set[Needle] = set()
+        numbers: list[Hit] = []
+        seen: set[str] = set()
+        for end, (key, group) in self._automaton.iter(text):
+            if key in seen and not group[0].is_number:
+                continue  # each plain needle needs finding once
+            start = end - len(key) + 1
+            if not token_at(text, start, end + 1):
+                continue
+            seen.add(key)
+            for needle in group:
+                if needle.is_number and not path:
+                    numbers.append(Hit(needle, start, end + 1))
+                else:
+                    found.add(needle)
+        if numbers:
+            found.update(hit.needle for hit in self.find(text, path) if hit.needle.is_number)
+        return found
 
 
 def _identifier_context(text: str, hit: Hit) -> bool:

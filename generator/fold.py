@@ -35,24 +35,20 @@ _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 _SPACE = re.compile(r"\s+")
 
 
-def _category_class(category: str) -> re.Pattern[str]:
-    """Compile a character class of every code point in one Unicode general category."""
-    ranges: list[str] = []
-    start = previous = -2
+@lru_cache(maxsize=1)
+def _drop_tables() -> tuple[dict[int, None], dict[int, None]]:
+    """Translation tables deleting format characters (Cf) and combining accents (Mn)."""
+    formats: dict[int, None] = {}
+    accents: dict[int, None] = {}
     for code in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code)) != category:
-            continue
-        if code != previous + 1:
-            if start >= 0:
-                ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
-            start = code
-        previous = code
-    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
-    return re.compile("[" + "".join(ranges) + "]+")
+        category = unicodedata.category(chr(code))
+        if category == "Cf":  # zero-width characters, soft hyphen, BOM, bidi controls
+            formats[code] = None
+        elif category == "Mn":  # accents once decomposed
+            accents[code] = None
+    return formats, accents
 
 
-_FORMAT = _category_class("Cf")  # zero-width characters, soft hyphen, BOM, bidi controls
-_COMBINING = _category_class("Mn")  # accents once decomposed
 # Separators that file names and URLs use where text has spaces.
 _PATH_SEPARATORS = str.maketrans({c: " " for c in "-_./+~"})
 
@@ -80,10 +76,20 @@ def fold(text: str) -> str:
     text = _decode_layers(text)
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
-        text = _FORMAT.sub("", text).translate(_SKELETONS)
-        text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
-        text = unicodedata.normalize("NFC", text)
+        # Only the runs outside ASCII need the slow steps; pages repeat the same few.
+        text = _NON_ASCII.sub(lambda run: _fold_run(run.group()), text)
     return _SPACE.sub(" ", text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=65536)
+def _fold_run(run: str) -> str:
+    """Fold a run of non-ASCII characters: drop format characters, skeleton, drop accents."""
+    formats, accents = _drop_tables()
+    run = run.translate(formats).translate(_SKELETONS)
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", run).translate(accents))
 
 
 class _Skeleton(dict[int, str]):
