@@ -17,6 +17,7 @@ For each project it builds the site once (`portal build`), then measures, each o
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import io
 import shutil
@@ -43,27 +44,23 @@ TODAY = dt.date(2026, 11, 22)
 def add_photos(root: Path) -> int:
     """Give every synthetic participant a real JPEG photo carrying EXIF; return how many."""
     table = root / "data" / "participants.csv"
-    lines = table.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    column = header.index("photo")
+    with table.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
     folder = root / "content" / "images" / "people"
     folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for number, line in enumerate(lines[1:]):
-        cells = line.split(",")
-        if len(cells) != len(header):  # a quoted cell with a comma: leave that row alone
-            out.append(line)
-            continue
+    for number, row in enumerate(rows):
         picture = Image.new("RGB", (640, 640), (number * 37 % 256, number * 91 % 256, 120))
         exif = Image.Exif()
         exif[0x013B] = f"Photographer {number}"
         buffer = io.BytesIO()
         picture.save(buffer, format="JPEG", quality=90, exif=exif.tobytes())
         (folder / f"{number:05d}.jpg").write_bytes(buffer.getvalue())
-        cells[column] = f"images/people/{number:05d}.jpg"
-        out.append(",".join(cells))
-    table.write_text("\n".join([lines[0], *out]) + "\n", encoding="utf-8")
-    return len(out)
+        row["photo"] = f"images/people/{number:05d}.jpg"
+    with table.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
 
 
 def markdown_extensions() -> list[str]:

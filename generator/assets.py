@@ -25,19 +25,11 @@ from generator.load import read_input
 from generator.model import ImageFile
 
 MANIFEST = ".images.json"
-_RASTER_SUFFIXES = {
-    "a JPEG picture": ".jpg",
-    "a PNG picture": ".png",
-    "a WebP picture": ".webp",
-    "a GIF picture": ".gif",
-}
 
 
 def image_file(data: bytes) -> ImageFile:
     """Type a file under content/images/ by its bytes."""
-    kind = images.describe_bytes(data)
-    suffix = _RASTER_SUFFIXES.get(kind, ".svg" if kind == "an SVG drawing" else "")
-    return ImageFile(kind, suffix)
+    return ImageFile(images.describe_bytes(data), images.picture_suffix(data))
 
 
 @dataclass(frozen=True)

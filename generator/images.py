@@ -211,6 +211,14 @@ def describe_bytes(data: bytes) -> str:
     return "an unknown kind of file"
 
 
+def picture_suffix(data: bytes) -> str:
+    """Return the suffix of what the bytes are: ".jpg", ".png", ".webp", ".gif", ".svg" or ""."""
+    raster = _raster_format(data)
+    if raster:
+        return _RASTERS[raster].suffix
+    return ".svg" if describe_bytes(data) == _SVG_WORDS else ""
+
+
 def _raster_format(data: bytes) -> str | None:
     """Name the accepted raster format the bytes start with, if any."""
     if data.startswith(b"\xff\xd8\xff"):

@@ -1,4 +1,5 @@
-"""The pipeline: load → validate → model (→ match) → public view → render → write → build → audit.
+"""The pipeline: load → validate → model → withhold → public view → render → assets → write →
+build → audit (and match, publish).
 
 Each function here composes stages; the stages themselves live in their own modules.
 """
