@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_check.py", "bench_build.py", "bench_untrusted.py", "bench_match.py")
+BENCHMARKS = (
+    "bench_check.py",
+    "bench_build.py",
+    "bench_untrusted.py",
+    "bench_impact.py",
+    "bench_match.py",
+)
 
 
 def main() -> int:
