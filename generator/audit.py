@@ -46,6 +46,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -55,7 +56,7 @@ from generator.config import PUBLISHABLE_FIELDS
 from generator.finder import Finder, Needle
 from generator.fold import fold, fold_path
 from generator.model import Participant, Post, Project, Story
-from generator.withhold import Decisions
+from generator.withhold import Decisions, name_forms
 
 DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".ods", ".parquet", ".db"})
 TEXT_SUFFIXES = frozenset(
@@ -66,6 +67,9 @@ COMPRESSED_SUFFIXES = frozenset({".gz"})
 # Shorter values than this are too common to search for without drowning in false alarms.
 MIN_LENGTH = 3
 TEMPLATES = Path(__file__).parent / "templates"
+# Sentences of this many words or more of a non-consenting person's bio are searched one by one.
+SENTENCE_WORDS = 6
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
 
 
 @dataclass(frozen=True)
@@ -120,12 +124,19 @@ def _person_needles(person: Participant, project: Project) -> Iterator[Needle | 
             if not item:
                 continue
             if name == "name":
-                yield _needle(
-                    item,
-                    f"the name of a participant without consent ({table} column 'name')",
-                    person.id,
-                    "name",
-                )
+                for form in name_forms(item):
+                    yield _needle(
+                        form,
+                        f"the name of a participant without consent ({table} column 'name')",
+                        person.id,
+                        "name",
+                    )
+            elif name == "bio" and not person.is_named:
+                # A single sentence of a bio can say as much as the whole of it.
+                yield _needle(item, what, person.id, column=name)
+                for sentence in _SENTENCE.split(item):
+                    if len(sentence.split()) >= SENTENCE_WORDS:
+                        yield _needle(sentence, what, person.id, column=name)
             elif name != "photo":
                 yield _needle(item, what, person.id, column=name)
 

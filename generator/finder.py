@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from generator.fold import token_at
+from generator.fold import loosen, token_at
 
 _CUE = re.compile(
     r"(?:\b(?:ids?|no|nos|number|num|ref|reference|employee|staff|payroll|personnel|"
@@ -66,12 +66,18 @@ class Hit:
 class Finder:
     """Every needle in one automaton; finds them at token boundaries."""
 
-    def __init__(self, needles: Iterable[Needle]) -> None:
+    def __init__(self, needles: Iterable[Needle], loose: bool = True) -> None:
         self._automaton = ahocorasick.Automaton()
+        self.loose = loose
         grouped: dict[str, list[Needle]] = {}
         for needle in needles:
             if needle.folded.strip():
                 grouped.setdefault(needle.folded, []).append(needle)
+            # The same value read loosely, for text read loosely (see `fold.loosen`).
+            # Short values read loosely would be found in any hash or code: only from 4 characters.
+            variant = loosen(needle.folded) if loose and len(needle.folded) >= 4 else ""
+            if variant and variant != needle.folded:
+                grouped.setdefault(variant, []).append(needle)
         for key, group in grouped.items():
             self._automaton.add_word(key, (key, tuple(group)))
         self.empty = not grouped
@@ -79,7 +85,17 @@ class Finder:
             self._automaton.make_automaton()
 
     def find(self, text: str, path: bool = False) -> Iterator[Hit]:
-        """Yield each needle found in folded *text* (a path when *path*), by the rules above."""
+        """Yield each needle found in folded *text* (a path when *path*), by the rules above.
+
+        The text is read as it is and, when the finder is loose, loosely too.
+        """
+        yield from self._find(text, path)
+        if self.loose:
+            loose = loosen(text)
+            if loose != text:
+                yield from self._find(loose, path)
+
+    def _find(self, text: str, path: bool) -> Iterator[Hit]:
         if self.empty:
             return
         hits: list[Hit] = []
@@ -97,7 +113,15 @@ class Finder:
                 yield hit
 
     def found(self, text: str, path: bool = False) -> set[Needle]:
-        """Return the set of needles found in folded *text*."""
+        """Return the set of needles found in folded *text* (and, when loose, read loosely)."""
+        found = self._found(text, path)
+        if self.loose:
+            loose = loosen(text)
+            if loose != text:
+                found |= self._found(loose, path)
+        return found
+
+    def _found(self, text: str, path: bool) -> set[Needle]:
         if self.empty:
             return set()
         found: set[Needle] = set()
@@ -116,7 +140,7 @@ class Finder:
                 else:
                     found.add(needle)
         if numbers:
-            found.update(hit.needle for hit in self.find(text, path) if hit.needle.is_number)
+            found.update(hit.needle for hit in self._find(text, path) if hit.needle.is_number)
         return found
 
 

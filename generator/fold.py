@@ -109,6 +109,20 @@ class _Skeleton(dict[int, str]):
 _SKELETONS = _Skeleton()
 
 
+_TAG = re.compile(r"<[^<>]*>")
+_NOT_WORD = re.compile(r"[\W_]+")
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def loosen(folded: str) -> str:
+    """Read folded text loosely: tags, punctuation and letter-digit joins become spaces.
+
+    "Niamh<br>Gallagher", "Susan-Hargreaves", "Hargreaves, Susan", "P-006" and "Z4-PJ" then
+    read like "niamh gallagher", "susan hargreaves", "hargreaves susan", "p 006" and "z 4 pj".
+    """
+    return " ".join(_NOT_WORD.sub(" ", _LETTER_DIGIT.sub(" ", _TAG.sub(" ", folded))).split())
+
+
 def fold_path(path: str) -> str:
     """Fold a file name or URL, reading its separators ('-', '_', '/', '.') as spaces."""
     return fold(_decode_layers(path).translate(_PATH_SEPARATORS))

@@ -85,14 +85,10 @@ def _needles(project: Project) -> list[Needle]:
     for person in project.participants:
         who = _who(person)
         if not person.is_named and fold(person.name) not in public_names:
-            needles.append(
-                Needle(
-                    fold(person.name),
-                    f"names {who}, who has not agreed to be named",
-                    person.id,
-                    "name",
-                )
-            )
+            needles += [
+                Needle(form, f"names {who}, who has not agreed to be named", person.id, "name")
+                for form in name_forms(person.name)
+            ]
         needles.append(
             Needle(
                 fold(person.email),
@@ -121,6 +117,15 @@ def _needles(project: Project) -> list[Needle]:
             )
         )
     return needles
+
+
+def name_forms(name: str) -> tuple[str, ...]:
+    """A full name folded, in its own order and surname first ("Hargreaves, Susan")."""
+    words = fold(name).split()
+    forms = [" ".join(words)]
+    if len(words) >= 2:
+        forms.append(" ".join([words[-1], *words[:-1]]))
+    return tuple(dict.fromkeys(forms))
 
 
 def _pair_needles(pair: Pair, people: Mapping[str, Participant]) -> list[Needle]:

@@ -66,7 +66,10 @@ def test_a_name_is_found_in_every_disguise(tmp_path: Path, secrets: Secrets, tex
     assert findings(tmp_path, secrets, {"page.html": text}) == [f"page.html: contains {NAME}"]
 
 
-@pytest.mark.parametrize("text", ["ref-P1", "(P1)", "P1.", "[P1]", "P1_photo", "id:P1", "«P1»"])
+@pytest.mark.parametrize(
+    "text",
+    ["ref-P1", "(P1)", "P1.", "[P1]", "P1_photo", "id:P1", "«P1»"],
+)
 def test_ids_are_found_at_real_token_boundaries(
     tmp_path: Path, secrets: Secrets, text: str
 ) -> None:
@@ -75,7 +78,20 @@ def test_ids_are_found_at_real_token_boundaries(
     ]
 
 
-@pytest.mark.parametrize("text", ["P10", "AP1", "P1x", "p1st"])
+@pytest.mark.parametrize("text", ["P0451x", "P 0451", "P-0451", "P<br>0451", "P0451s"])
+def test_longer_ids_are_found_read_loosely(
+    scratch: Callable[..., Path], tmp_path: Path, text: str
+) -> None:
+    extra = "P0451,Tom Other,tom@example.org,mentor,A1,Parks,Gardener,HQ,,,,,,,,c1,named\n"
+    root = scratch({"data/participants.csv": PARTICIPANTS + extra})
+    checked = check_project(root, TODAY)
+    secrets = collect_secrets(checked.project, checked.decisions)
+    assert findings(tmp_path, secrets, {"page.html": f"<p>{text}</p>"}) == [
+        f"page.html: contains {ID}"
+    ]
+
+
+@pytest.mark.parametrize("text", ["P10", "AP1", "AP 1", "P1x"])
 def test_ids_inside_longer_tokens_are_not_found(
     tmp_path: Path, secrets: Secrets, text: str
 ) -> None:

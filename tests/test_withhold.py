@@ -132,7 +132,7 @@ def test_ids_and_emails_at_token_boundaries_withhold(
     "text",
     [
         "Susan and Hargreaves are two words here",  # not the full name
-        "P50 and P5x are other tokens",  # not at a token boundary
+        "P50 and AP5 are other tokens",  # not at a token boundary
         "Susanna Hargreaves-Smith",  # a longer name
         "May we meet? Will you come?",  # ordinary words
     ],

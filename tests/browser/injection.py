@@ -77,6 +77,10 @@ CORPUS: dict[str, str] = {
     "image-reference": "![x][i]\n\n[i]: javascript:alert(1)",
     "image-title": '![x](../../images/pixel.png "x" onerror="alert(1)")',
     "image-remote": "![tracker](https://tracker.example/pixel.png)",
+    # Titles the theme could turn into markup (Material's tooltips did, on hover).
+    "abbr-title": "The OD team.\n\n*[OD]: <img src=x onerror=alert(1)>",
+    "link-title-html": '[the intranet](https://example.org/ "<img src=x onerror=alert(1)>")',
+    "attr-list-title": 'A paragraph.\n{: title="<img src=x onerror=alert(1)>" }',
     "attr-list": '# Heading { onclick="alert(1)" #__config }\n\nText{: onmouseover="alert(1)" }',
     # SVG in content.
     "svg-script": "<svg><script>alert(1)</script></svg>",

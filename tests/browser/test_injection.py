@@ -95,6 +95,26 @@ def test_no_page_runs_or_carries_script(
     assert tab.traffic.blocked == []
 
 
+@pytest.mark.parametrize(
+    "name", ["abbr-title", "link-title-html", "attr-list-title", "link-title-breakout"]
+)
+def test_hovering_titles_runs_nothing(
+    tabs: Callable[..., Tab], injection_url: str, name: str
+) -> None:
+    # Text in a title attribute stays text, whatever the theme does with it on hover.
+    tab = tabs(injection_url)
+    tab.open(f"blog/corpus-{name}.html")
+    targets = tab.page.locator(".md-content [title], .md-header .md-ellipsis")
+    assert targets.count() > 0
+    for index in range(targets.count()):
+        element = targets.nth(index)
+        if element.is_visible():
+            element.hover()
+    tab.page.wait_for_timeout(300)
+    assert tab.page.evaluate(_ACTIVE_CONTENT) == []
+    assert tab.traffic.dialogs == []
+
+
 # Click every link of the content that stays on the page (a fragment, "#", or no web URL at all):
 # a link that smuggled script through would run it now and open a dialog.
 _CLICK_LINKS_THAT_STAY = r"""() => {
