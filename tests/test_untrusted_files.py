@@ -172,3 +172,10 @@ def test_the_preview_shows_a_withheld_story_with_a_banner_and_no_private_value(
     # And a real generate leaves it out altogether.
     generate(root, today=TODAY)
     assert not (root / "site_src" / "stories" / "lunch.md").exists()
+
+
+def test_material_tooltips_stay_off() -> None:
+    # Material's content.tooltips builds a tooltip from a title attribute with innerHTML, so
+    # escaped text in an abbreviation, link or long page title ran as markup on hover.
+    mkdocs = (Path(__file__).resolve().parent.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "content.tooltips" not in mkdocs
