@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -25,8 +24,6 @@ from mkdocs.plugins import BasePlugin, event_priority
 from generator.sanitise import clean_content, clean_title
 
 REPORT_VARIABLE = "PORTAL_SANITISER_REPORT"
-# The sanitiser writes every attribute value double-quoted.
-_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"[^>]*>')
 # Run after every other plugin (Material's blog renders excerpts at -100).
 _LAST = -1000
 
@@ -60,23 +57,18 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
         return files
 
     def _clean(self, html: str, source: str, url: str) -> str:
-        cleaned = clean_content(html)
-        removed = set(cleaned.removed)
         # An image must be one of the site's own files (re-made at build): any other address
         # would show a broken picture or fetch something that is not ours.
         base = posixpath.dirname(url)
 
-        def keep(match: re.Match[str]) -> str:
-            target = posixpath.normpath(posixpath.join(base, unquote(match.group(1))))
-            if target.split("#")[0] in self.published:
-                return match.group(0)
-            removed.add("an image that is not part of the site")
-            return ""
+        def is_ours(src: str) -> bool:
+            target = posixpath.normpath(posixpath.join(base, unquote(src.split("#")[0])))
+            return target in self.published
 
-        kept = _IMAGE.sub(keep, cleaned.html)
-        if removed:
-            self.removed.setdefault(source, set()).update(removed)
-        return kept
+        cleaned = clean_content(html, is_ours)
+        if cleaned.removed:
+            self.removed.setdefault(source, set()).update(cleaned.removed)
+        return cleaned.html
 
     @event_priority(_LAST)
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Any) -> str:

@@ -13,6 +13,7 @@ and on table-of-contents titles, and reports what it removed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Final
@@ -147,8 +148,9 @@ def _url_kind(value: str) -> str:
 class _Filter:
     """The attribute callback for nh3: keeps safe values and notes every removal."""
 
-    def __init__(self) -> None:
+    def __init__(self, image_exists: Callable[[str], bool] | None = None) -> None:
         self.removed: list[str] = []
+        self.image_exists = image_exists
 
     def __call__(self, tag: str, attribute: str, value: str) -> str | None:
         kept = self._decide(tag, attribute, value)
@@ -179,7 +181,12 @@ class _Filter:
             return value if kind == "relative" or kind in ALLOWED_SCHEMES else None
         if attribute == "src":
             # Images come from the site itself (re-made at build), never from another server.
-            return value if _url_kind(value) == "relative" else None
+            if _url_kind(value) != "relative":
+                return None
+            if self.image_exists is not None and not self.image_exists(value):
+                self.removed.append("an image that is not part of the site")
+                return None
+            return value
         return value
 
 
@@ -244,12 +251,15 @@ def _tidy(cleaned: str) -> str:
     return cleaned
 
 
-def clean_content(html: str) -> Cleaned:
-    """Return page content HTML with everything outside the allow-list removed."""
+def clean_content(html: str, image_exists: Callable[[str], bool] | None = None) -> Cleaned:
+    """Return page content HTML with everything outside the allow-list removed.
+
+    With *image_exists*, an image is kept only when its address names a file of the site.
+    """
     census = _Census()
     census.feed(html)
     census.close()
-    notes = _Filter()
+    notes = _Filter(image_exists)
     cleaned = _tidy(_cleaner(notes).clean(html))
     removed = sorted(set(census.removed) | set(notes.removed))
     return Cleaned(cleaned, tuple(removed))
