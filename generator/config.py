@@ -93,6 +93,19 @@ class Cohort(Section):
     sessions: int = Field(ge=1, le=52, description="Number of mentoring sessions per pair")
     cadence_weeks: int = Field(ge=1, le=26, description="Weeks between sessions")
     session_minutes: int = Field(ge=15, le=480, description="Length of one session in minutes")
+    apply_url: str = Field(
+        "",
+        pattern=r"^(https?://\S+)?$",
+        description="Where to apply while the window is open (an http or https address)",
+    )
+    apply_email: str = Field(
+        "",
+        pattern=r"^([^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+)?$",
+        description="Who to e-mail to apply, when there is no application form",
+    )
+    who_may_apply: str = Field(
+        "", description="Who may apply to this cohort; the programme's eligibility when empty"
+    )
 
 
 class Eligibility(Section):
@@ -226,6 +239,15 @@ class Publish(Section):
     history: Literal["keep", "replace"] = "keep"
 
 
+class Blog(Section):
+    """How the blog is organised."""
+
+    categories: list[str] = Field(
+        default_factory=list,
+        description="The categories a blog post may use; any other is an error",
+    )
+
+
 class Monitoring(Section):
     """What `portal report` flags for the programme office to follow up."""
 
@@ -341,6 +363,7 @@ class ProgrammeConfig(Section):
     privacy: Privacy = Field(default_factory=Privacy)
     site: Site = Field(default_factory=Site)
     publish: Publish = Field(default_factory=Publish)
+    blog: Blog = Field(default_factory=Blog)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     certificates: Certificates = Field(default_factory=Certificates)
     data: DataFiles

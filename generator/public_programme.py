@@ -58,6 +58,9 @@ class PublicCohort:
     sessions: int
     cadence_weeks: int
     session_minutes: int
+    apply_url: str
+    apply_email: str
+    who_may_apply: str
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,9 @@ def public_programme(config: ProgrammeConfig) -> PublicProgramme:
                 sessions=c.sessions,
                 cadence_weeks=c.cadence_weeks,
                 session_minutes=c.session_minutes,
+                apply_url=c.apply_url,
+                apply_email=c.apply_email,
+                who_may_apply=c.who_may_apply,
             )
             for c in config.cohorts
         ),

@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
 from generator import pages
@@ -86,10 +93,16 @@ def cohort_views(site: PublicSite) -> list[CohortView]:
 
 
 def make_environment(project_root: Path) -> Environment:
-    """Create the Jinja environment: content/templates/ overrides generator/templates/."""
+    """Create the Jinja environment: content/templates/ overrides generator/templates/.
+
+    An override may replace one block of a built-in page instead of copying it whole: the
+    built-in templates are also reachable as `portal/<name>`, so `content/templates/pair.md.j2`
+    can start with `{% extends "portal/pair.md.j2" %}` and redefine a single `{% block %}`.
+    """
     env = Environment(
         loader=ChoiceLoader(
             [
+                PrefixLoader({"portal": FileSystemLoader(str(DEFAULT_TEMPLATES))}),
                 FileSystemLoader(str(project_root / "content" / "templates")),
                 FileSystemLoader(str(DEFAULT_TEMPLATES)),
             ]
