@@ -37,7 +37,7 @@ def test_schema_properties_include_every_top_level_section(cli: Callable[..., Re
     sections = {
         "programme", "grades", "staff", "cohorts", "design", "session_plan", "ground_rules",
         "faq", "success_measures", "matching", "privacy", "site", "publish", "data", "limits",
-        "monitoring", "certificates",
+        "monitoring", "certificates", "blog",
     }  # fmt: skip
     assert set(schema["properties"]) == sections == set(ProgrammeConfig.model_fields)
     assert set(schema["required"]) == {
