@@ -1,4 +1,4 @@
-"""Benchmark impact, charts, the programme-health report and certificates at scale.
+"""Benchmark impact, charts, the impact page, the programme-health report and certificates.
 
     python benchmarks/bench_impact.py                 # 10,000 participants, 100,000 sessions
     python benchmarks/bench_impact.py --participants 2000 --sessions 20000
@@ -40,7 +40,7 @@ from generator.model import Project  # noqa: E402
 from generator.pipeline import load_project  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "_work"
-STEPS = ("load", "impact", "charts", "report", "report-files", "certificates")
+STEPS = ("load", "impact", "charts", "impact-page", "report", "report-files", "certificates")
 
 
 def top_up_sessions(root: Path, wanted: int, seed: int) -> int:
@@ -129,6 +129,8 @@ def run_step(step: str, root: Path, certificates: int) -> dict[str, Any]:
 
         out = measure(draw)
         detail = f"{len(drawn)} charts, {sum(len(c.svg) for c in drawn) // 1024} KB of SVG"
+    elif step == "impact-page":
+        out, detail = _impact_page(project)
     elif step == "report":
         from generator.report import build_health_report
 
@@ -158,6 +160,41 @@ def run_step(step: str, root: Path, certificates: int) -> dict[str, Any]:
         raise SystemExit(f"unknown step {step}")
     out["detail"] = detail
     return out
+
+
+def _impact_page(project: Project) -> tuple[dict[str, float], str]:
+    """Measure what a build spends on the impact page: public figures, charts and Markdown."""
+    from dataclasses import replace
+
+    from generator.public import PublicSite, public_impact
+    from generator.public_programme import public_programme
+    from generator.render import make_environment, render_impact
+
+    # Everything else of the site is left empty: only the impact page is rendered.
+    site = PublicSite(
+        programme=public_programme(project.config),
+        today=project.today,
+        people=(),
+        staff=(),
+        pairs=(),
+        stories=(),
+        posts=(),
+        guides=(),
+        figures=(),
+        images={},
+    )
+    env = make_environment(project.root)
+    files: dict[str, str] = {}
+
+    def page() -> None:
+        files.clear()
+        files.update(render_impact(replace(site, impact=public_impact(project)), env))
+
+    out = measure(page)
+    charts = [p for p in files if p.endswith(".svg")]
+    size = sum(len(text.encode("utf-8")) for text in files.values()) / 1024
+    # The first chart imports matplotlib, as a build does: its import is part of the figure.
+    return out, f"impact.md and {len(charts)} charts, {size:.0f} KB (matplotlib import included)"
 
 
 def _certificates(project: Project, count: int) -> tuple[dict[str, float], str]:
@@ -195,7 +232,7 @@ def main() -> None:
     write_synthetic_programme(root, args.participants, seed=args.seed)
     rows = top_up_sessions(root, args.sessions, args.seed)
     print(
-        f"impact, charts, report and certificates — synthetic programme of "
+        f"impact, charts, the impact page, report and certificates — synthetic programme of "
         f"{args.participants:,} participants, {rows:,} session rows (seed {args.seed}), "
         f"{os.cpu_count()} CPU(s), as of {AS_OF}"
     )

@@ -161,7 +161,7 @@ def synthetic_programme(per_role: int, seed: int = 0) -> Project:
 
 
 def hard_rule_violations(project: Project, pairs: Iterable[tuple[str, str]]) -> Counter[str]:
-    """Count, per hard rule, the pairs that break it (plain Python, independent of match.py)."""
+    """Count, per hard rule, the pairs that break it (plain Python, not generator.match)."""
     people = project.participant_index()
     rules = project.config.matching
     earlier = {

@@ -36,6 +36,14 @@ build's register and it decodes with no metadata); any other binary file, and an
 (.csv, .xlsx …), is refused. Files byte-identical to a file of the installed theme are theme
 assets, recognised by what they are rather than by their name or the engine that copied them.
 
+**Private outputs.** The programme office's own files (the health report, certificates,
+announcement e-mails and calendars, match proposals and reports) carry ``PRIVATE_MARKER`` where
+their format allows: a file of the site or of site_src/ that holds it fails, whatever its name;
+certificates, e-mails and calendars (.pdf, .eml, .ics) are never published at all; and a file
+byte-identical to one of the private outputs on disk or to a data table fails too, renamed or
+not. site_src/ is read as well as the site, because a private HTML file dropped into it as
+Markdown would lose its marker to the sanitiser on the way into the site.
+
 A finding names the file and what was found ("a participant's email (content/data/…
 column 'email')" or "a link that would run script"), never the value.
 """
@@ -48,7 +56,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -56,6 +64,13 @@ from generator.config import PUBLISHABLE_FIELDS
 from generator.finder import Finder, Needle
 from generator.fold import fold, fold_path
 from generator.model import Participant, Post, Project, Story
+from generator.private_outputs import (
+    ANNOUNCEMENTS_FOLDER,
+    CERTIFICATES_FOLDER,
+    PRIVATE_MARKER,
+    REPORTS_FOLDER,
+    private_folder,
+)
 from generator.withhold import Decisions, name_forms
 
 DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".ods", ".parquet", ".db"})
@@ -63,6 +78,13 @@ TEXT_SUFFIXES = frozenset(
     {".html", ".htm", ".js", ".mjs", ".json", ".xml", ".css", ".svg", ".txt", ".map", ".conf"}
 )
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
+# Certificates, announcement e-mails and calendars: private outputs, never part of a site.
+PRIVATE_SUFFIXES = frozenset({".pdf", ".eml", ".ics"})
+PRIVATE_OUTPUT = "a private output of the programme office (report, certificate or announcement)"
+# Files read as text (disguises undone) for the private marker; others are searched as bytes.
+READ_FOR_MARKER = TEXT_SUFFIXES | frozenset({".md", ".markdown", ".yml", ".yaml", ".htm", ""})
+# Private files larger than this are not hashed (no output of the portal comes near it).
+MAX_HASHED_BYTES = 64 * 2**20
 COMPRESSED_SUFFIXES = frozenset({".gz"})
 # Shorter values than this are too common to search for without drowning in false alarms.
 MIN_LENGTH = 3
@@ -78,6 +100,10 @@ class Secrets:
 
     needles: tuple[Needle, ...]
     exempt: Mapping[Needle, str]  # needle -> the public field that exempts it
+    # sha256 of every private output on disk and every data table -> what it is, in words.
+    private_files: Mapping[str, str] = field(default_factory=dict)
+    # The generated docs folder, read for private outputs too (None: the site only).
+    sources: Path | None = None
 
     def searched(self) -> list[Needle]:
         """Return the needles that are not exempt."""
@@ -167,7 +193,80 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
     ]
     found += _unpublished_content(project, decisions)
     needles = tuple(sorted({n for n in found if n is not None}, key=lambda n: (n.folded, n.what)))
-    return Secrets(needles, _exemptions(project, needles))
+    return Secrets(
+        needles,
+        _exemptions(project, needles),
+        private_files=private_file_hashes(project),
+        sources=project.root / "site_src",
+    )
+
+
+def _private_files(project: Project) -> Iterator[tuple[Path, str]]:
+    """Yield every private file on disk the site must never hold a copy of, with its kind."""
+    data = project.config.data
+    tables = (data.participants, data.pairs, data.sessions, data.surveys, data.people)
+    folders: set[Path] = set()
+    for table in tables:
+        if table:
+            path = project.root / table
+            folders.add(path.parent)
+            yield path, f"a copy of a data table ({table})"
+    for kind in (REPORTS_FOLDER, CERTIFICATES_FOLDER, ANNOUNCEMENTS_FOLDER):
+        folder = private_folder(project, kind)
+        if folder.is_dir() and not folder.is_symlink():
+            for path in sorted(folder.rglob("*")):
+                yield path, f"a copy of {PRIVATE_OUTPUT}"
+    for folder in sorted(folders):
+        for pattern in ("match-report-*", "proposals-*"):
+            for path in sorted(folder.glob(pattern)):
+                yield path, "a copy of a private match report or proposals"
+
+
+def private_file_hashes(project: Project) -> dict[str, str]:
+    """Return the sha256 of each private output and data table on disk, with what it is."""
+    hashes: dict[str, str] = {}
+    for path, what in _private_files(project):
+        try:
+            size = path.stat().st_size if path.is_file() and not path.is_symlink() else 0
+            if not 0 < size <= MAX_HASHED_BYTES:  # an empty file is no one's secret
+                continue
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            continue
+        hashes.setdefault(digest, what)
+    return dict(sorted(hashes.items()))
+
+
+def private_output_findings(
+    folder: Path, private_files: Mapping[str, str] | None = None, label: str = ""
+) -> list[str]:
+    """Return one finding per file of *folder* that is, holds or copies a private output.
+
+    Every file is read, whatever its suffix (site_src/ holds Markdown and YAML the site audit
+    does not read): the marker is looked for in the raw bytes and in the folded text.
+    """
+    marker = PRIVATE_MARKER.encode("ascii")
+    folded_marker = fold(PRIVATE_MARKER)
+    known = private_files or {}
+    found: set[str] = set()
+    if not folder.is_dir():
+        return []
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        rel = label + path.relative_to(folder).as_posix()
+        if path.suffix.lower() in PRIVATE_SUFFIXES:
+            found.add(f"{rel}: {PRIVATE_OUTPUT} must never be part of the site")
+        data = path.read_bytes()
+        copied = known.get(hashlib.sha256(data).hexdigest())
+        if copied:
+            found.add(f"{rel}: {copied}")
+        if marker in data.lower() or (
+            path.suffix.lower() in READ_FOR_MARKER
+            and folded_marker in fold(data.decode("utf-8", "replace"))
+        ):
+            found.add(f"{rel}: contains {PRIVATE_OUTPUT}")
+    return sorted(found)
 
 
 def _unpublished_content(project: Project, decisions: Decisions) -> Iterator[Needle | None]:
@@ -465,6 +564,12 @@ def audit_site(
     needles = secrets.searched() if isinstance(secrets, Secrets) else list(secrets)
     finder = Finder(needles)
     findings: set[str] = set()
+    private_files = secrets.private_files if isinstance(secrets, Secrets) else {}
+    # Private outputs, in the site and in the sources it was built from.
+    findings.update(private_output_findings(site_dir, private_files))
+    sources = secrets.sources if isinstance(secrets, Secrets) else None
+    if sources is not None and sources.resolve() != site_dir.resolve():
+        findings.update(private_output_findings(sources, private_files, label="site_src/"))
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
         if path.is_symlink():

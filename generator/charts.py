@@ -17,13 +17,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from generator.config import Site
 from generator.impact import Impact, MeasureImpact, MeasureResult, lower_first, pooled_scores
 from generator.model import Project
 
@@ -49,6 +49,8 @@ GRID = "#d0d7de"
 FIGURE_INCHES = (5.0, 3.75)
 FONT_POINTS = 12
 HASH_SALT = "portal-impact"
+# Score levels closer than this share the space right of the After column: their labels part.
+LABEL_GAP = 0.45
 # Every metadata field matplotlib would write is switched off: no date, no creator.
 NO_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
@@ -72,7 +74,17 @@ class Chart:
     alt: str
 
 
-def theme_colours(site: Site) -> ChartColours:
+class SiteColours(Protocol):
+    """Anything carrying the site's two colours: programme.yaml's `site`, or its public copy."""
+
+    @property
+    def primary_colour(self) -> str: ...
+
+    @property
+    def accent_colour(self) -> str: ...
+
+
+def theme_colours(site: SiteColours) -> ChartColours:
     """Return the site's primary and accent colours as #rrggbb (palette names looked up)."""
     primary = site.primary_colour
     accent = site.accent_colour
@@ -218,24 +230,29 @@ def _draw(
         color=mean_colour,
         fontweight="bold",
     )
+    target_raw = measure.target.raw or 0.0
+    target_level = mean_before + target_raw
+    # The mean's label and the target's sit right of the After column; when the two levels are
+    # close, the higher label moves up and the lower one down, so they never overprint.
+    mean_dy = target_dy = 0
+    if abs(target_level - mean_after) < LABEL_GAP:
+        mean_dy, target_dy = (8, -8) if mean_after >= target_level else (-8, 8)
     axes.annotate(
         result.after.text,
         (1, mean_after),
-        xytext=(10, 0),
+        xytext=(18, mean_dy),
         textcoords="offset points",
         ha="left",
         va="center",
         color=mean_colour,
         fontweight="bold",
     )
-    target_raw = measure.target.raw or 0.0
-    target_level = mean_before + target_raw
     if low - 0.3 <= target_level <= high + 0.3:
         axes.hlines(target_level, 0.9, 1.1, colors=colours.text, linestyles="dashed", linewidth=2)
         axes.annotate(
             "target",
             (1.1, target_level),
-            xytext=(4, -14 if target_level > mean_after else 14),
+            xytext=(4, target_dy),
             textcoords="offset points",
             ha="left",
             va="center",

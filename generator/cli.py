@@ -5,16 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from generator import __version__
 from generator.errors import InputError, PrivacyError, PublishError
 from generator.wording import plural
+
+if TYPE_CHECKING:
+    from generator.model import Project
+    from generator.scaffold import Scaffold
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_INPUT, EXIT_PRIVACY, EXIT_PUBLISH = 0, 1, 2, 3, 4
 
@@ -177,8 +182,23 @@ def check(project: Path, debug: bool, today: dt.date | None, strict: bool) -> No
 
 
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of programme.yaml (point your editor at it)."""
+@click.option(
+    "--kind",
+    type=click.Choice(["programme", "story", "post", "guide"]),
+    default="programme",
+    show_default=True,
+    help="Which file to describe: programme.yaml, or a story's, post's or guide's front matter.",
+)
+def schema(kind: str) -> None:
+    """Print a JSON Schema: programme.yaml's, or a kind of front matter's (point your editor at it).
+
+    The front-matter schemas are also kept in schemas/ and described in docs/front-matter.md.
+    """
+    if kind != "programme":
+        from generator import schemas
+
+        click.echo(schemas.schema_text(schemas.kind(kind)), nl=False)
+        return
     from generator.config import ProgrammeConfig
 
     document = ProgrammeConfig.model_json_schema()
@@ -351,6 +371,7 @@ def match(
         check_output_path,
         default_proposals_path,
         default_report_path,
+        match_steps,
         propose_matches,
         write_match_report,
         write_proposals_csv,
@@ -364,7 +385,12 @@ def match(
         # Both files hold private data: refuse any folder the portal publishes from.
         check_output_path(loaded, proposals, "--out")
         check_output_path(loaded, report, "--out")
-        result = propose_matches(loaded, cohort_id, progress=progress)
+        steps = match_steps(loaded, cohort_id)
+        with progress_bar(steps, f"matching cohort {cohort_id}") as tick:
+            # On a terminal the bar shows the progress; the stage lines would break it up.
+            result = propose_matches(
+                loaded, cohort_id, progress=None if tick else progress, tick=tick
+            )
         write_proposals_csv(result, proposals)
         write_match_report(result, report)
         click.echo(
@@ -379,18 +405,67 @@ def match(
         )
 
 
+# A bar is drawn once work has gone on this long: shorter work finishes before it would help.
+PROGRESS_DELAY_SECONDS = 1.0
+
+
+class _DelayedBar:
+    """A progress bar on stderr that appears only once the work has taken over a second.
+
+    Until then it counts quietly; when it appears, it shows the count so far, the total and the
+    time left, reckoned from the start of the work (not from the moment the bar appeared).
+    """
+
+    def __init__(self, length: int, label: str, delay: float, clock: Callable[[], float]) -> None:
+        self.length, self.label, self.delay, self.clock = length, label, delay, clock
+        self.started = clock()
+        self.wall_started = time.time()
+        self.done = 0
+        self.bar: Any = None
+
+    def update(self, steps: int) -> None:
+        """Advance by *steps*; draw the bar once the delay has passed."""
+        self.done += steps
+        if self.bar is None:
+            if self.clock() - self.started < self.delay:
+                return
+            self.bar = click.progressbar(
+                length=self.length, label=self.label, file=sys.stderr, show_pos=True
+            )
+            self.bar.__enter__()
+            self.bar.start = self.wall_started  # time left counts from when the work began
+            self.bar.update(self.done)
+            return
+        self.bar.update(steps)
+
+    def close(self) -> None:
+        """Finish the bar, if it was drawn."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @contextmanager
-def progress_bar(length: int, label: str, at_least: int) -> Iterator[Callable[[int], None] | None]:
+def progress_bar(
+    length: int,
+    label: str,
+    at_least: int = 1,
+    delay: float = PROGRESS_DELAY_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[Callable[[int], None] | None]:
     """Yield a function advancing a progress bar on stderr, or None when it is not worth one.
 
-    A bar is drawn only on a terminal and only for at least *at_least* items (about a second
-    of work): in a log or a pipe it would be noise.
+    A bar is drawn only on a terminal (in a log or a pipe it would be noise), only for at
+    least *at_least* items, and only once the work has lasted *delay* seconds: then it shows
+    the count done, the total and the time left.
     """
     if length < at_least or not sys.stderr.isatty():
         yield None
         return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+    bar = _DelayedBar(length, label, delay, clock)
+    try:
         yield bar.update
+    finally:
+        bar.close()
 
 
 @main.command()
@@ -500,3 +575,169 @@ def certificates(
             f"with {plural(minimum, 'session')} or more) into {folder}. They are private: give "
             "each to its person, never publish them."
         )
+
+
+@main.command()
+@common
+@click.option(
+    "--cohort",
+    "cohort_id",
+    required=True,
+    metavar="ID",
+    help="The cohort whose pairs are announced: an id under cohorts: in programme.yaml.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Folder for the e-mails and calendars (default: announcements/<cohort>/ beside the "
+    "pairs table).",
+)
+@click.option(
+    "--time",
+    "start_time",
+    default="10:00",
+    show_default=True,
+    metavar="HH:MM",
+    help="Time of day the planned sessions start in the calendars (each pair moves them).",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def announce(
+    project: Path,
+    debug: bool,
+    today: dt.date | None,
+    cohort_id: str,
+    out: Path | None,
+    start_time: str,
+    strict: bool,
+) -> None:
+    """Write private match e-mails (.eml) and session calendars (.ics) for a cohort's pairs."""
+    from generator.announce import (
+        PROGRESS_ANNOUNCEMENTS,
+        approved_people,
+        build_announcements,
+        default_announcements_folder,
+        write_announcements,
+    )
+    from generator.pipeline import load_project
+    from generator.private_outputs import check_output_path
+
+    try:
+        start_at = dt.time.fromisoformat(start_time)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{start_time}' is not a time of day; write it as HH:MM, e.g. 09:30",
+            param_hint="'--time'",
+        ) from None
+    with reporting(Context(project, debug, today)):
+        loaded = load_project(project, today, strict)
+        folder = out if out is not None else default_announcements_folder(loaded, cohort_id)
+        # The e-mails name people and hold their addresses: never under a published folder.
+        check_output_path(loaded, folder, "--out", what="an announcement")
+        count = approved_people(loaded, cohort_id)
+        with progress_bar(count, "writing e-mails", PROGRESS_ANNOUNCEMENTS) as tick:
+            result = build_announcements(loaded, cohort_id, start_at, tick=tick)
+        if not result.calendars:
+            click.echo(
+                f"no announcement for cohort {cohort_id}: it has no approved pair (active, paused "
+                "or completed) yet; nothing was written"
+            )
+            return
+        write_announcements(loaded, result, folder)
+        skipped = (
+            f"; {plural(result.skipped, 'pair')} not yet approved or withdrawn left out"
+            if result.skipped
+            else ""
+        )
+        click.echo(
+            f"wrote {plural(len(result.emails), 'e-mail')} and "
+            f"{plural(len(result.calendars), 'calendar')} for {result.cohort.name} into "
+            f"{folder}{skipped}."
+        )
+        click.echo(
+            "They are private: open each .eml in your mail program to check and send it; "
+            "never publish them."
+        )
+
+
+@main.group()
+def new() -> None:
+    """Start a story, a blog post or a guide: a ready-to-edit file with every field."""
+
+
+def _write_scaffold(ctx: Context, make: Callable[[Project], Scaffold]) -> None:
+    """Load the project, make a scaffold and write it; print where and what to do next."""
+    from generator.pipeline import load_project
+    from generator.scaffold import write_scaffold
+
+    with reporting(ctx):
+        loaded = load_project(ctx.project, ctx.today)
+        scaffold = make(loaded)
+        path = write_scaffold(loaded.root, scaffold)
+        shown = path if ctx.project != Path(".") else Path(scaffold.relative)
+        click.echo(f"wrote {shown}: {scaffold.about}")
+        for note in scaffold.notes:
+            click.echo(f"note: {note}")
+        click.echo("next:")
+        for number, step in enumerate(scaffold.next_steps, start=1):
+            click.echo(f"  {number}. {step}")
+
+
+@new.command("story")
+@common
+@click.option(
+    "--pair",
+    "pair_query",
+    required=True,
+    metavar="ID_OR_NAMES",
+    help="The pair the story is about: its id, or its two names ('Callum Reid and Alison Brooks').",
+)
+@click.option(
+    "--title",
+    metavar="TEXT",
+    help="The story's headline; also its file name (default: the pair's names).",
+)
+def new_story(
+    project: Path, debug: bool, today: dt.date | None, pair_query: str, title: str | None
+) -> None:
+    """Start a success story about a pair, as a draft with its consent checklist."""
+    from generator.scaffold import story_scaffold
+
+    _write_scaffold(
+        Context(project, debug, today), lambda loaded: story_scaffold(loaded, pair_query, title)
+    )
+
+
+@new.command("post")
+@common
+@click.option(
+    "--author",
+    "author_query",
+    required=True,
+    metavar="ID_OR_NAME",
+    help="Who writes it: a participant's or staff member's id or name.",
+)
+@click.option(
+    "--title",
+    metavar="TEXT",
+    help="The post's headline; also its file name (default: 'A post by <name>').",
+)
+def new_post(
+    project: Path, debug: bool, today: dt.date | None, author_query: str, title: str | None
+) -> None:
+    """Start a blog post, as a draft."""
+    from generator.scaffold import post_scaffold
+
+    _write_scaffold(
+        Context(project, debug, today), lambda loaded: post_scaffold(loaded, author_query, title)
+    )
+
+
+@new.command("guide")
+@common
+@click.argument("title")
+def new_guide(project: Path, debug: bool, today: dt.date | None, title: str) -> None:
+    """Start a guide called TITLE (it may use the programme's own values)."""
+    from generator.scaffold import guide_scaffold
+
+    _write_scaffold(Context(project, debug, today), lambda loaded: guide_scaffold(loaded, title))

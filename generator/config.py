@@ -247,6 +247,15 @@ class Blog(Section):
         description="The categories a blog post may use; any other is an error",
     )
 
+    @field_validator("categories")
+    @classmethod
+    def _categories_have_names(cls, value: list[str]) -> list[str]:
+        # A blank item ("- ") would be a category no post could mean; spacing is tidied so
+        # "How  to" and "How to" are one category.
+        if any(not name.strip() for name in value):
+            raise ValueError("a category must have a name; remove the empty item")
+        return [" ".join(name.split()) for name in value]
+
 
 class Monitoring(Section):
     """What `portal report` flags for the programme office to follow up."""

@@ -48,16 +48,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from scipy import stats
-
 from generator.config import Cohort, SuccessMeasure
-from generator.model import Project
+from generator.model import Pair, Project
 
 OVERALL = "overall"
 OVERALL_NAME = "All completed cohorts"
@@ -270,6 +268,20 @@ def _names(cohorts: Sequence[Cohort]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+# --- Student's t ------------------------------------------------------------------------------
+
+
+def t_quantile(p: float, df: int) -> float:
+    """Return the *p* quantile of Student's t with *df* degrees of freedom.
+
+    scipy.special is imported here, not at the top: it costs a third of a second, and only a
+    group of at least 10 people (an interval) needs it. (scipy.stats would cost over a second.)
+    """
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, p))
+
+
 # --- groups and pooling -----------------------------------------------------------------------
 
 
@@ -336,7 +348,8 @@ def _omitted_people(project: Project) -> frozenset[str]:
 
 # --- success measures -------------------------------------------------------------------------
 
-Scores = list[tuple[Fraction, Fraction]]
+# (before, after) answers as read; made exact (`exact`) once per distinct pair when summed.
+Scores = list[tuple[float, float]]
 
 
 def _paired_answers(
@@ -363,7 +376,7 @@ def _paired_answers(
             pre = answers.get((measure.key, cohort.id, "pre"), {})
             post = answers.get((measure.key, cohort.id, "post"), {})
             out[(measure.key, cohort.id)] = sorted(
-                (exact(pre[pid]), exact(post[pid])) for pid in pre.keys() & post.keys()
+                (pre[pid], post[pid]) for pid in pre.keys() & post.keys()
             )
     return out
 
@@ -378,17 +391,21 @@ def _measure_figures(
 ) -> MeasureResult:
     """Compute the figures of a group large enough to show."""
     n = len(scores)
-    before = sum((b for b, _ in scores), Fraction(0)) / n
-    after = sum((a for _, a in scores), Fraction(0)) / n
-    changes = [a - b for b, a in scores]
-    change = sum(changes, Fraction(0)) / n
-    improved = sum(1 for c in changes if c > 0)
+    # Answers take a handful of values: summing each distinct pair once, times how many gave
+    # it, keeps the arithmetic exact and fast (thousands of people, a few dozen pairs).
+    counts = {(exact(b), exact(a)): k for (b, a), k in Counter(scores).items()}
+    before = sum((b * k for (b, _), k in counts.items()), Fraction(0)) / n
+    after = sum((a * k for (_, a), k in counts.items()), Fraction(0)) / n
+    change = after - before
+    improved = sum(k for (b, a), k in counts.items() if a > b)
     met = change >= target
     interval: Interval | None = None
     interval_note = "too few answers for an interval"
     if n >= SMALL_GROUP:
-        variance = sum(((c - change) ** 2 for c in changes), Fraction(0)) / (n - 1)
-        half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * math.sqrt(variance) / math.sqrt(n)
+        variance = sum(((a - b - change) ** 2 * k for (b, a), k in counts.items()), Fraction(0)) / (
+            n - 1
+        )
+        half = t_quantile(0.5 + CONFIDENCE / 2, n - 1) * math.sqrt(variance) / math.sqrt(n)
         # The half-width is irrational; its float is exact enough to round for display.
         low, high = change - Fraction(half), change + Fraction(half)
         low_text, high_text = decimal_text(low, signed=True), decimal_text(high, signed=True)
@@ -573,7 +590,8 @@ class _PairTally:
     status: str
     planned: int
     held: int
-    ratings: tuple[int, ...]
+    rating_sum: int
+    rating_count: int
 
 
 def _pair_tallies(project: Project) -> dict[str, list[_PairTally]]:
@@ -581,14 +599,17 @@ def _pair_tallies(project: Project) -> dict[str, list[_PairTally]]:
     omitted = _omitted_people(project)
     cohorts = {c.id: c for c in project.config.cohorts}
     held: dict[str, int] = defaultdict(int)
-    ratings: dict[str, list[int]] = defaultdict(list)
+    rating_sum: dict[str, int] = defaultdict(int)
+    rating_count: dict[str, int] = defaultdict(int)
     for session in project.sessions:
         if session.status != "held":
             continue
-        held[session.pair_id] += 1
-        ratings[session.pair_id].extend(
-            r for r in (session.mentor_rating, session.mentee_rating) if r is not None
-        )
+        pair_id = session.pair_id
+        held[pair_id] += 1
+        for rating in (session.mentor_rating, session.mentee_rating):
+            if rating is not None:
+                rating_sum[pair_id] += rating
+                rating_count[pair_id] += 1
     out: dict[str, list[_PairTally]] = defaultdict(list)
     for pair in sorted(project.pairs, key=lambda p: p.pair_id):
         if pair.status not in STARTED_STATUSES or pair.cohort not in cohorts:
@@ -600,7 +621,8 @@ def _pair_tallies(project: Project) -> dict[str, list[_PairTally]]:
                 status=pair.status,
                 planned=cohorts[pair.cohort].sessions,
                 held=held[pair.pair_id],
-                ratings=tuple(ratings[pair.pair_id]),
+                rating_sum=rating_sum[pair.pair_id],
+                rating_count=rating_count[pair.pair_id],
             )
         )
     return out
@@ -616,7 +638,7 @@ def _programme_figures(
     planned = sum(t.planned for t in approved)
     # Extra sessions of one pair must not hide the sessions another pair missed.
     held_of_planned = sum(min(t.held, t.planned) for t in approved)
-    ratings = [r for t in tallies for r in t.ratings]
+    rated = sum(t.rating_count for t in tallies)
     small = n < SMALL_GROUP
     return ProgrammeResult(
         scope=scope,
@@ -634,7 +656,9 @@ def _programme_figures(
         held_all=_share(sum(1 for t in tallies if t.held >= t.planned), n),
         completion=_share(sum(1 for t in tallies if t.status == "completed"), n),
         withdrawal=_share(sum(1 for t in tallies if t.status == "withdrawn"), n),
-        rating=_number(Fraction(sum(ratings), len(ratings))) if ratings else _hidden("no ratings"),
+        rating=_number(Fraction(sum(t.rating_sum for t in tallies), rated))
+        if rated
+        else _hidden("no ratings"),
         small=small,
         based_on=f"based on {_pairs(n)}" if small else "",
         cohorts=cohorts,
@@ -768,3 +792,30 @@ def person_changes(
     return {
         key: float(exact(post[key]) - exact(pre[key])) for key in sorted(pre.keys() & post.keys())
     }
+
+
+def headline_pairs(project: Project, impact: Impact) -> tuple[Pair, ...]:
+    """Return the approved pairs a headline count (the home page's key figures) may include.
+
+    Those of the completed cohorts the overall programme figures count, and those of the cohorts
+    not yet completed when, together, they have at least the minimum group size of started
+    pairs. Anything else would let a headline minus the impact page's overall give a suppressed
+    cohort (or the few pairs of a cohort that withdrew).
+    """
+    minimum = project.config.privacy.min_group_size
+    omitted = _omitted_people(project)
+    started: dict[str, list[Pair]] = defaultdict(list)
+    for pair in sorted(project.pairs, key=lambda p: p.pair_id):
+        if pair.status in STARTED_STATUSES and not {pair.mentor_id, pair.mentee_id} & omitted:
+            started[pair.cohort].append(pair)
+    counted = set(impact.programme.overall.cohorts)
+    later = [c.id for c in project.config.cohorts if cohort_phase(c, project.today) != "completed"]
+    if sum(len(started[c]) for c in later) >= minimum:
+        counted.update(later)
+    return tuple(
+        p
+        for c in project.config.cohorts
+        if c.id in counted
+        for p in started[c.id]
+        if p.status in APPROVED_STATUSES
+    )

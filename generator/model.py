@@ -155,51 +155,98 @@ class SurveyResponse(Record):
 SURVEY_REQUIRED = ("participant_id", "cohort", "phase")
 
 
+# Keys the pipeline fills in itself from the file; front matter never sets them.
+_FILE = "Set from the file: its path under the project"
+_SLUG = "Set from the file: its name, as used in the page's address"
+_BODY = "Set from the file: the Markdown after the front matter"
+_BODY_LINE = "Set from the file: the line the body starts on, for messages"
+_LINES = "Set from the file: the line of each front-matter key, for messages"
+_TAGS = "Tags for the tags index"
+
+
 class Story(Record):
     """A success story written with (or about) a pair."""
 
-    slug: str
-    file: str
-    title: str = Field(min_length=1)
-    date: dt.date
-    summary: str = Field(min_length=1)
-    pair: str = ""
-    tags: tuple[str, ...] = ()
-    consent: Mapping[str, dt.date] = Field(default_factory=dict)
-    anonymous: bool = False
-    status: StoryStatus = "draft"
-    image: str = ""
-    body: str = ""
-    body_line: int = 1
-    lines: Mapping[str, int] = Field(default_factory=dict)  # front-matter key -> line
+    slug: str = Field(description=_SLUG)
+    file: str = Field(description=_FILE)
+    title: str = Field(min_length=1, description="The story's headline")
+    date: dt.date = Field(
+        description="Publication date (YYYY-MM-DD); a story dated in the future is not built yet"
+    )
+    summary: str = Field(
+        min_length=1, description="One or two sentences shown on the stories index and home page"
+    )
+    pair: str = Field(
+        "",
+        description="The pair the story is about: its id (D3RF) or its two names "
+        "('Callum Reid and Alison Brooks', either order)",
+    )
+    tags: tuple[str, ...] = Field((), description=_TAGS)
+    consent: Mapping[str, dt.date | None] = Field(
+        default_factory=dict,
+        description="Everyone the story names, by name or id, with the date they agreed "
+        "(YYYY-MM-DD), left blank until they have; an approved story needs a date for both "
+        "people of its pair",
+    )
+    anonymous: bool = Field(
+        False,
+        description="true to describe the pair by role only; no consent is needed, and the "
+        "story must not name them",
+    )
+    status: StoryStatus = Field(
+        "draft",
+        description="draft (not built), awaiting-consent (not built), or approved (built once "
+        "everyone named has consented)",
+    )
+    image: str = Field(
+        "", description="A picture under content/images/ (JPEG, PNG, WebP or GIF) for the story"
+    )
+    body: str = Field("", description=_BODY)
+    body_line: int = Field(1, description=_BODY_LINE)
+    lines: Mapping[str, int] = Field(default_factory=dict, description=_LINES)
 
 
 class Post(Record):
     """A blog post by participants or staff."""
 
-    slug: str
-    file: str
-    title: str = Field(min_length=1)
-    date: dt.date
-    authors: tuple[str, ...] = Field(min_length=1)
-    categories: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    summary: str = ""
-    draft: bool = False
-    body: str = ""
-    body_line: int = 1
-    lines: Mapping[str, int] = Field(default_factory=dict)  # front-matter key -> line
+    slug: str = Field(description=_SLUG)
+    file: str = Field(description=_FILE)
+    title: str = Field(min_length=1, description="The post's headline")
+    date: dt.date = Field(
+        description="Publication date (YYYY-MM-DD); a post dated in the future is not built yet"
+    )
+    authors: tuple[str, ...] = Field(
+        min_length=1,
+        description="Who wrote it: participants or staff (programme.yaml staff), each by name "
+        "or id; someone who has not agreed to be named is left out",
+    )
+    categories: tuple[str, ...] = Field(
+        (),
+        description="Blog categories, each one of blog.categories in programme.yaml "
+        "(matched ignoring case)",
+    )
+    tags: tuple[str, ...] = Field((), description=_TAGS)
+    summary: str = Field("", description="One or two sentences shown on the blog index")
+    draft: bool = Field(False, description="true to keep the post out of the build")
+    body: str = Field("", description=_BODY)
+    body_line: int = Field(1, description=_BODY_LINE)
+    lines: Mapping[str, int] = Field(default_factory=dict, description=_LINES)
 
 
 class Guide(Record):
     """A hand-written guide from content/guides/ (may use programme variables)."""
 
-    slug: str
-    file: str
-    title: str
-    body: str
-    order: int = 100
-    body_line: int = 1
+    slug: str = Field(description=_SLUG)
+    file: str = Field(description=_FILE)
+    title: str = Field(
+        description="The guide's title; if left out, made from the file name "
+        "(first-session.md: 'First session')"
+    )
+    body: str = Field(description=_BODY)
+    order: int = Field(
+        100, description="Where the guide comes among the guides: lower numbers first"
+    )
+    body_line: int = Field(1, description=_BODY_LINE)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ paths and never build one themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -66,6 +67,21 @@ def story_path(slug: str) -> str:
 def post_path(slug: str) -> str:
     """Return the docs path of a blog post (published at blog/<slug>.html)."""
     return f"blog/posts/{slug}.md"
+
+
+def impact_path() -> str:
+    """Return the docs path of the impact page."""
+    return "impact.md"
+
+
+def impact_chart_path(key: str) -> str:
+    """Return the docs path of a success measure's chart (measure keys are unique ids)."""
+    return "images/impact/" + re.sub(r"[^A-Za-z0-9_-]", "-", key) + ".svg"
+
+
+def impact_anchor(key: str) -> str:
+    """Return the id of a success measure's section on the impact page."""
+    return "measure-" + (re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "measure")
 
 
 def guide_path(slug: str) -> str:

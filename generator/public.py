@@ -7,6 +7,14 @@ future; a post only when it is neither a draft nor future-dated (drafts are let 
 only for `portal serve`). Participant-written text is made inert here, once: plain fields become
 Markdown text that cannot start any syntax, and Markdown bodies lose raw HTML, attribute lists,
 snippet markers and unsafe link schemes.
+
+The impact figures come from `generator.impact` already suppressed, as aggregates; the only
+answers that pass are a chart's (before, after) points, sorted by value, for a measure whose
+overall has at least the minimum group size. The home page's key figures count the same pairs
+the impact page does (`impact.headline_pairs`), so one page minus the other reveals no small
+group. A pair's progress lists its sessions on their real dates, from the sessions table.
+Tags are merged here too: one spelling per tag, and a hand-written tag naming a cohort becomes
+the cohort's automatic tag.
 """
 
 from __future__ import annotations
@@ -18,11 +26,23 @@ import html
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal
 
-from generator.config import ProgrammeConfig
-from generator.model import Guide, ImageFile, Pair, Participant, Project
+from generator.config import Cohort, ProgrammeConfig
+from generator.impact import (
+    Impact,
+    MeasureImpact,
+    MeasureResult,
+    ProgrammeImpact,
+    ProgrammeResult,
+    compute_impact,
+    headline_pairs,
+    pooled_scores,
+)
+from generator.model import Guide, ImageFile, Pair, Participant, Project, Session
 from generator.public_programme import PublicProgramme, public_programme
 from generator.validate import image_key
 from generator.withhold import Decisions
@@ -130,14 +150,25 @@ class PublicPerson:
     avatar: bool = False  # the photo is an initials avatar the renderer draws
 
 
-@dataclass(frozen=True)
-class PlannedDate:
-    """A planned session of a pair, with its date computed from the pair's start."""
+SessionState = Literal["held", "cancelled", "planned"]
 
-    number: int
+
+@dataclass(frozen=True)
+class PairSession:
+    """One line of a pair's progress: a session held or cancelled (real date), or still to come.
+
+    *number* is the session's place in the session plan (a cancelled session has none: the
+    plan moves on only when a session is held); *title* is that plan session's title, for a
+    cancelled one the session it was to be. A planned session's *date* continues from the last
+    held session at the cohort's cadence, and is None when it cannot be known (the pair is
+    paused, or the date it would have had is already past).
+    """
+
+    number: int | None
     title: str
     date: dt.date | None
-    held: bool
+    state: SessionState
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,8 +186,9 @@ class PublicPair:
     mentor_brings: tuple[str, ...]
     shared_interests: tuple[str, ...]
     reasons: tuple[str, ...]
-    plan: tuple[PlannedDate, ...]
+    sessions: tuple[PairSession, ...]
     sessions_held: int
+    sessions_planned: int
     stories: tuple[str, ...] = ()
     posts: tuple[str, ...] = ()
 
@@ -164,6 +196,16 @@ class PublicPair:
     def title(self) -> str:
         """Return the page title: both names."""
         return f"{self.mentor.display_name} and {self.mentee.display_name}"
+
+    @property
+    def cancelled(self) -> int:
+        """Return how many sessions were cancelled."""
+        return sum(1 for s in self.sessions if s.state == "cancelled")
+
+    @property
+    def to_come(self) -> tuple[PairSession, ...]:
+        """Return the sessions still to come."""
+        return tuple(s for s in self.sessions if s.state == "planned")
 
 
 @dataclass(frozen=True)
@@ -183,6 +225,8 @@ class PublicStory:
     byline: str = ""
     draft: bool = False
     withheld: str = ""  # in the preview only: why the build leaves it out
+    # The cohort it belongs to: its pair's, or the one its own tags name (anonymous ones too).
+    cohort_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,6 +267,59 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class PublicImpact:
+    """The impact page's figures: aggregates only, small groups already suppressed.
+
+    *points* holds, per measure, the (before, after) answers behind its overall figures, sorted
+    by value so nothing says whose they are; a measure has points only when its overall is
+    shown, which needs at least the minimum group size of people.
+    """
+
+    as_of: dt.date
+    min_group_size: int
+    measures: tuple[MeasureImpact, ...]
+    programme: ProgrammeImpact
+    points: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        """Whether any measure or programme figure of a completed cohort is shown."""
+        return self.programme.overall.status == "shown" or any(
+            m.overall.status == "shown" for m in self.measures
+        )
+
+    def cohort_results(self, cohort_id: str) -> list[tuple[MeasureImpact, MeasureResult]]:
+        """Return each measure with its result for one cohort."""
+        return [
+            (m, next(r for r in m.cohorts if r.scope == cohort_id))
+            for m in self.measures
+            if any(r.scope == cohort_id for r in m.cohorts)
+        ]
+
+    def cohort_programme(self, cohort_id: str) -> ProgrammeResult | None:
+        """Return the programme figures of one cohort (None if it has none)."""
+        return next((r for r in self.programme.cohorts if r.scope == cohort_id), None)
+
+
+def public_impact(project: Project, impact: Impact | None = None) -> PublicImpact:
+    """Copy the already-suppressed impact figures, with each shown measure's chart points."""
+    impact = impact or compute_impact(project)
+    minimum = project.config.privacy.min_group_size
+    points = {
+        m.key: pooled_scores(project, m)
+        for m in impact.measures
+        if m.overall.status == "shown" and (m.overall.n.raw or 0) >= minimum
+    }
+    return PublicImpact(
+        as_of=impact.as_of,
+        min_group_size=impact.min_group_size,
+        measures=impact.measures,
+        programme=impact.programme,
+        points=MappingProxyType(points),
+    )
+
+
+@dataclass(frozen=True)
 class PublicSite:
     """Everything a page may show."""
 
@@ -236,12 +333,24 @@ class PublicSite:
     guides: tuple[PublicGuide, ...]
     figures: tuple[Figure, ...]
     images: Mapping[str, str]
+    impact: PublicImpact | None = None
     unpublished_pairs: Mapping[str, int] = field(default_factory=dict)
     preview: bool = False
 
     def pairs_in(self, cohort_id: str) -> list[PublicPair]:
         """Return the cohort's public pairs, in page order."""
         return [p for p in self.pairs if p.cohort_id == cohort_id]
+
+    def stories_in(self, cohort_id: str) -> list[PublicStory]:
+        """Return the cohort's stories, newest first."""
+        return [s for s in self.stories if s.cohort_id == cohort_id]
+
+    def authors(self) -> tuple[PublicPerson, ...]:
+        """Return the people and staff who wrote at least one of the posts, by key."""
+        used = {a for post in self.posts for a in post.authors}
+        return tuple(
+            sorted((p for p in self.people + self.staff if p.key in used), key=lambda p: p.key)
+        )
 
 
 def _person(
@@ -319,21 +428,132 @@ def _match_reasons(
     return tuple(reasons)
 
 
-def _plan(pair: Pair, project: Project, held: int) -> tuple[PlannedDate, ...]:
-    cohort = project.config.cohort(pair.cohort)
-    if cohort is None:
-        return ()
+def _progress(
+    pair: Pair,
+    cohort: Cohort,
+    sessions: Sequence[Session],
+    titles: Mapping[int, str],
+    today: dt.date,
+) -> tuple[PairSession, ...]:
+    """List a pair's sessions: held and cancelled ones on their real dates, then those to come.
+
+    Dates are calendar dates as the sessions table holds them (no time, no zone), so a session
+    held on 31 December shows on 31 December. Sessions still to come continue from the last held
+    session at the cohort's cadence (from the pair's start when none was held); a completed or
+    withdrawn pair has none to come, a paused one has them without dates.
+    """
+
+    def title(number: int) -> str:
+        return md_text(titles.get(number, f"Session {number}"))
+
+    rows: list[PairSession] = []
+    held = 0
+    last_held: dt.date | None = None
+    # On one day a held session comes before a cancelled one: the plan moved on that day.
+    for session in sorted(sessions, key=lambda s: (s.date, s.status != "held")):
+        topics = tuple(md_text(t) for t in session.topics)
+        if session.status == "held":
+            held += 1
+            last_held = session.date
+            rows.append(PairSession(held, title(held), session.date, "held", topics))
+        else:
+            rows.append(PairSession(None, title(held + 1), session.date, "cancelled", topics))
+    if pair.status not in {"active", "paused"}:
+        return tuple(rows)
+    cadence = dt.timedelta(weeks=cohort.cadence_weeks)
     start = pair.start_date or cohort.start
-    plan = {s.number: s.title for s in project.config.session_plan}
-    return tuple(
-        PlannedDate(
-            number=n,
-            title=md_text(plan.get(n, f"Session {n}")),
-            date=start + dt.timedelta(weeks=cohort.cadence_weeks * (n - 1)),
-            held=n <= held,
-        )
-        for n in range(1, cohort.sessions + 1)
-    )
+    known = pair.status == "active"
+    for number in range(held + 1, cohort.sessions + 1):
+        date: dt.date | None = None
+        if known:
+            date = (
+                last_held + cadence * (number - held)
+                if last_held is not None
+                else start + cadence * (number - 1)
+            )
+            if date < today:
+                # Overdue: the next dates are the pair's to arrange, not ours to guess.
+                known, date = False, None
+        rows.append(PairSession(number, title(number), date, "planned"))
+    return tuple(rows)
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+# Two spellings are one tag when they differ only in case and spacing ("Power BI", "power bi",
+# "power-bi"); a tag names a cohort when its letters and digits are the cohort's id, its name, or
+# "cohort" and its number ("cohort 1", "Cohort-1", "c1-2025").
+_SPACING = re.compile(r"[\s_\-]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_COHORT_NUMBER = re.compile(r"\bcohort\s*(\d+)", re.IGNORECASE)
+PAIRS_TAG = "pairs"
+
+
+def tag_key(tag: str) -> str:
+    """Return what all spellings of one tag share: case folded, spacing and hyphens removed."""
+    return _SPACING.sub("", unicodedata.normalize("NFKC", tag).casefold())
+
+
+def _alnum(text: str) -> str:
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def cohort_tag(cohort_name: str) -> str:
+    """Return the automatic tag of a cohort (plain text: the renderer escapes it)."""
+    return plain(cohort_name)
+
+
+@dataclass(frozen=True)
+class TagSpellings:
+    """One spelling per tag, and which tags name a cohort (they become its automatic tag)."""
+
+    spelling: Mapping[str, str]  # tag_key -> the spelling used everywhere
+    cohorts: Mapping[str, str]  # letters and digits of a cohort's name, id or "cohortN" -> id
+    cohort_tags: Mapping[str, str]  # cohort id -> its automatic tag
+
+    @classmethod
+    def of(cls, cohorts: Sequence[Cohort], tag_lists: Iterable[Sequence[str]]) -> TagSpellings:
+        """Choose each tag's spelling: the automatic one, else the most used (ties: sorted)."""
+        aliases: dict[str, set[str]] = defaultdict(set)
+        for position, cohort in enumerate(cohorts, start=1):
+            number = _COHORT_NUMBER.search(cohort.name)
+            for alias in (
+                cohort.id,
+                cohort.name,
+                f"cohort {number.group(1) if number else position}",
+            ):
+                aliases[_alnum(alias)].add(cohort.id)
+        # An alias two cohorts share ("cohort 1" for two cohorts called Cohort 1) names neither.
+        by_alias = {alias: next(iter(ids)) for alias, ids in aliases.items() if len(ids) == 1}
+        cohort_tags = {c.id: cohort_tag(c.name) for c in cohorts}
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for tags in tag_lists:
+            for tag in map(plain, tags):
+                if tag and _alnum(tag) not in by_alias:
+                    counts[tag_key(tag)][tag] += 1
+        spelling = {
+            key: min(seen.items(), key=lambda item: (-item[1], item[0]))[0]
+            for key, seen in counts.items()
+        }
+        for automatic in (PAIRS_TAG, *cohort_tags.values()):
+            spelling[tag_key(automatic)] = automatic
+        return cls(spelling, by_alias, cohort_tags)
+
+    def one(self, tag: str) -> str:
+        """Return the spelling of one tag (a cohort's automatic tag when it names a cohort)."""
+        cohort = self.cohorts.get(_alnum(tag))
+        if cohort is not None:
+            return self.cohort_tags[cohort]
+        return self.spelling.get(tag_key(tag), plain(tag))
+
+    def merge(self, tags: Iterable[str]) -> tuple[str, ...]:
+        """Return tags in their chosen spellings, each once, in their first order."""
+        return tuple(dict.fromkeys(self.one(t) for t in tags if t.strip()))
+
+    def cohort_of(self, tags: Iterable[str]) -> str:
+        """Return the cohort the tags name, if exactly one ('' otherwise)."""
+        named = {self.cohorts[_alnum(t)] for t in tags if _alnum(t) in self.cohorts}
+        return next(iter(named)) if len(named) == 1 else ""
 
 
 def _suppress(count: int, minimum: int) -> int | None:
@@ -370,7 +590,14 @@ def build_public_view(
     pairs, unpublished = _select_pairs(selection, secret)
     stories = _select_stories(selection, pairs)
     posts = _select_posts(selection)
+    tags = TagSpellings.of(config.cohorts, [*(s.tags for s in stories), *(p.tags for p in posts)])
+    stories = [
+        replace(s, tags=tags.merge(s.tags), cohort_id=s.cohort_id or tags.cohort_of(s.tags))
+        for s in stories
+    ]
+    posts = [replace(p, tags=tags.merge(p.tags)) for p in posts]
     linked = _link_related(selection, pairs, stories, posts)
+    impact = compute_impact(project)
 
     used = {p.key for pair in linked for p in (pair.mentor, pair.mentee)}
     used |= {a for post in posts for a in post.authors}
@@ -398,8 +625,9 @@ def build_public_view(
         stories=tuple(stories),
         posts=tuple(posts),
         guides=_select_guides(selection),
-        figures=_figures(project),
+        figures=_figures(project, impact, len(stories)),
         images=_collect_images(selection, public_people, stories, posts),
+        impact=public_impact(project, impact),
         unpublished_pairs=dict(sorted(unpublished.items())),
         preview=preview,
     )
@@ -410,10 +638,10 @@ def _select_pairs(sel: _Selection, secret: str) -> tuple[dict[str, PublicPair], 
     project, config = sel.project, sel.project.config
     public_fields = set(config.privacy.public_fields)
     cohorts = {c.id: c for c in config.cohorts}
-    held: dict[str, int] = defaultdict(int)
+    titles = {s.number: s.title for s in config.session_plan}
+    sessions_of: dict[str, list[Session]] = defaultdict(list)
     for session in project.sessions:
-        if session.status == "held":
-            held[session.pair_id] += 1
+        sessions_of[session.pair_id].append(session)
     pairs: dict[str, PublicPair] = {}
     unpublished: dict[str, int] = defaultdict(int)
     for pair in sorted(project.pairs, key=lambda p: (p.cohort, p.pair_id)):
@@ -431,10 +659,12 @@ def _select_pairs(sel: _Selection, secret: str) -> tuple[dict[str, PublicPair], 
         if "interests" in public_fields:
             theirs = {i.casefold() for i in mentee.interests}
             shared = tuple(md_text(s) for s in mentor.interests if s.casefold() in theirs)
+        cohort = cohorts[pair.cohort]
+        progress = _progress(pair, cohort, sessions_of[pair.pair_id], titles, project.today)
         pairs[pair.pair_id] = PublicPair(
             key=opaque_id("pair", pair.pair_id, secret),
             cohort_id=pair.cohort,
-            cohort_name=plain(cohorts[pair.cohort].name),
+            cohort_name=plain(cohort.name),
             status=pair.status,
             mentor=sel.people[pair.mentor_id],
             mentee=sel.people[pair.mentee_id],
@@ -443,8 +673,9 @@ def _select_pairs(sel: _Selection, secret: str) -> tuple[dict[str, PublicPair], 
             mentor_brings=brings,
             shared_interests=shared,
             reasons=_match_reasons(mentor, mentee, config),
-            plan=_plan(pair, project, held[pair.pair_id]),
-            sessions_held=held[pair.pair_id],
+            sessions=progress,
+            sessions_held=sum(1 for s in progress if s.state == "held"),
+            sessions_planned=cohort.sessions,
         )
     return pairs, unpublished
 
@@ -523,6 +754,7 @@ def _select_stories(sel: _Selection, pairs: Mapping[str, PublicPair]) -> list[Pu
                 base,
                 pair_key=public_pair.key if public_pair else "",
                 people=tuple(sel.people[pid] for pid in members),
+                cohort_id=public_pair.cohort_id if public_pair else "",
             )
         )
     return stories
@@ -638,21 +870,28 @@ def _collect_images(
 _IMAGE_IN_BODY = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 
-def _figures(project: Project) -> tuple[Figure, ...]:
-    """Compute the home page's key figures, hiding any count below the minimum group size."""
+def _figures(project: Project, impact: Impact, stories: int) -> tuple[Figure, ...]:
+    """Compute the home page's key figures over the pairs the impact figures may count.
+
+    Every count is over `headline_pairs`: the cohorts the impact page's overall counts, plus the
+    cohorts not yet completed when together they hold at least the minimum group size of pairs.
+    A home figure minus an impact figure is then a group of at least that size, or nothing, so
+    no suppressed group can be worked out from the two pages.
+
+    Each figure says something the others do not: with one mentee per mentor, the numbers of
+    mentors and of mentees are the number of pairs again, and with one-hour sessions the hours
+    are the sessions again, so neither is shown.
+    """
     minimum = project.config.privacy.min_group_size
-    approved = [p for p in project.pairs if p.is_approved]
-    mentors = {p.mentor_id for p in approved}
-    mentees = {p.mentee_id for p in approved}
-    held = [s for s in project.sessions if s.status == "held"]
-    hours = round(sum((s.minutes or 0) for s in held) / 60)
+    counted = headline_pairs(project, impact)
+    ids = {p.pair_id for p in counted}
+    members = {pid for p in counted for pid in (p.mentor_id, p.mentee_id)}
+    held = [s for s in project.sessions if s.status == "held" and s.pair_id in ids]
     people = project.participant_index()
-    departments = {people[pid].department for pid in mentors | mentees if pid in people}
+    departments = {people[pid].department for pid in members if pid in people}
     return (
-        Figure("pairs matched", _suppress(len(approved), minimum)),
-        Figure("junior mentors", _suppress(len(mentors), minimum)),
-        Figure("senior leaders mentored", _suppress(len(mentees), minimum)),
+        Figure("pairs matched", _suppress(len(counted), minimum)),
         Figure("sessions held", _suppress(len(held), minimum)),
-        Figure("hours of mentoring", _suppress(hours, minimum) if len(held) >= minimum else None),
         Figure("departments taking part", _suppress(len(departments), minimum)),
+        Figure("success stories", stories or None),
     )

@@ -29,14 +29,25 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator import pages
 from generator.errors import InputError, Problem
 from generator.images import clean_svg, initials_avatar
-from generator.pages import cohort_path, guide_path, post_path, story_path
+from generator.pages import (
+    cohort_path,
+    guide_path,
+    impact_anchor,
+    impact_chart_path,
+    impact_path,
+    post_path,
+    story_path,
+)
 from generator.public import (
+    PAIRS_TAG,
     PublicGuide,
+    PublicImpact,
     PublicPair,
     PublicPerson,
     PublicPost,
     PublicSite,
     PublicStory,
+    cohort_tag,
     md_text,
     plain,
     theme_text,
@@ -61,6 +72,15 @@ BUILTIN_GUIDES = (
 )
 
 
+# A cohort's state, worded one way on every page.
+STATE_LABELS = {
+    "completed": "Completed",
+    "running": "Running",
+    "open": "Open for applications",
+    "upcoming": "Upcoming",
+}
+
+
 @dataclass(frozen=True)
 class CohortView:
     """A cohort with its state on the build date."""
@@ -69,6 +89,11 @@ class CohortView:
     state: str  # completed | running | open | upcoming
     public_pairs: int
     months: int
+
+    @property
+    def state_label(self) -> str:
+        """Return the cohort's state in words: 'Completed', 'Running', ..."""
+        return STATE_LABELS[self.state]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cohort, name)
@@ -117,7 +142,9 @@ def make_environment(project_root: Path) -> Environment:
     env.filters["plural"] = plural
     env.filters["join_and"] = join_and
     env.filters["md"] = md_text
-    env.globals.update(plural=plural, join_and=join_and, longdate=long_date)
+    env.globals.update(
+        plural=plural, join_and=join_and, longdate=long_date, state_labels=STATE_LABELS
+    )
     return env
 
 
@@ -168,15 +195,11 @@ class Rendered:
     images: Mapping[str, str]
 
 
-def render_site(site: PublicSite, env: Environment) -> Rendered:
-    """Render every page of the portal."""
-    files: dict[str, str] = {}
-    views = cohort_views(site)
+def page_context(site: PublicSite, views: list[CohortView]) -> dict[str, Any]:
+    """Return what every page template sees: the public view and the path helpers."""
     by_key = {p.key: p for p in site.people + site.staff}
-    stories = {s.slug: s for s in site.stories}
-    posts = {p.slug: p for p in site.posts}
     # Templates see the public view only: `config` is the public half of programme.yaml.
-    base = {
+    return {
         "programme": site.programme.programme,
         "config": site.programme,
         "today": site.today,
@@ -196,17 +219,62 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
         "post_path": post_path,
         "cohort_path": cohort_path,
         "guide_path": guide_path,
+        "impact_path": impact_path(),
+        "impact_anchor": impact_anchor,
+        "impact": site.impact,
         "story_byline": story_byline,
         "author_names": lambda post: author_names(post, by_key),
     }
 
+
+def render_page(
+    env: Environment,
+    base: Mapping[str, Any],
+    path: str,
+    template: str,
+    meta: Mapping[str, Any],
+    **context: Any,
+) -> str:
+    """Render one page: its front matter, then its template with the shared context."""
+    body = env.get_template(template).render(
+        {**base, **context, "link": linker(path), "path": path}
+    )
+    return front_matter(meta) + body.strip("\n") + "\n"
+
+
+def render_impact(
+    site: PublicSite, env: Environment, base: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """Render the impact page and draw its charts (path → text); nothing without figures."""
+    if site.impact is None:
+        return {}
+    context = base if base is not None else page_context(site, cohort_views(site))
+    charts = _impact_charts(site.impact, site.programme)
+    files = {chart.path: chart.svg for chart in charts.values()}
+    description = f"What {site.programme.programme.name} has changed, measured before and after"
+    files[impact_path()] = render_page(
+        env,
+        context,
+        impact_path(),
+        "impact.md.j2",
+        {"title": "Impact", "description": theme_text(description)},
+        charts=charts,
+    )
+    return files
+
+
+def render_site(site: PublicSite, env: Environment) -> Rendered:
+    """Render every page of the portal."""
+    files: dict[str, str] = {}
+    views = cohort_views(site)
+    stories = {s.slug: s for s in site.stories}
+    posts = {p.slug: p for p in site.posts}
+    base = page_context(site, views)
+
     def page(path: str, template: str, meta: Mapping[str, Any], **context: Any) -> None:
         if path in files:
             raise ValueError(f"two pages want the path {path}")  # a bug, not user input
-        body = env.get_template(template).render(
-            {**base, **context, "link": linker(path), "path": path}
-        )
-        files[path] = front_matter(meta) + body.strip("\n") + "\n"
+        files[path] = render_page(env, base, path, template, meta, **context)
 
     programme = site.programme.programme
     page(
@@ -259,6 +327,7 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
             view=view,
             pairs=site.pairs_in(view.cohort.id),
             unpublished=site.unpublished_pairs.get(view.cohort.id, 0),
+            cohort_stories=site.stories_in(view.cohort.id),
         )
     for pair in site.pairs:
         page(
@@ -267,12 +336,17 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
             {
                 "title": theme_text(pair.title),
                 "description": theme_text(f"A {pair.cohort_name} pair"),
-                "tags": ["pairs", theme_text(pair.cohort_name)],
+                "tags": [PAIRS_TAG, theme_text(cohort_tag(pair.cohort_name))],
             },
             pair=pair,
             related_stories=[stories[s] for s in pair.stories],
             related_posts=[posts[p] for p in pair.posts],
         )
+
+    for path, text in render_impact(site, env, base).items():
+        if path in files:
+            raise ValueError(f"two pages want the path {path}")  # a bug, not user input
+        files[path] = text
 
     page("stories/index.md", "stories-index.md.j2", {"title": "Success stories"})
     for story in site.stories:
@@ -316,7 +390,9 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
 
     page("tags.md", "tags.md.j2", {"title": "Tags", "hide": ["toc"]})
     files["stylesheets/programme.css"] = _programme_css(site.programme)
-    files[MKDOCS_PARENT] = _mkdocs_parent(site.programme, nav_guides, views)
+    files[MKDOCS_PARENT] = _mkdocs_parent(
+        site.programme, nav_guides, views, impact=site.impact is not None
+    )
     return Rendered(files=files, images=site.images)
 
 
@@ -369,9 +445,9 @@ def _unescape(text: str) -> str:
 
 
 def _authors_file(site: PublicSite) -> str:
-    """Write the blog plugin's authors file: consenting participants and staff only."""
+    """Write the blog plugin's authors file: the consenting people and staff whom posts name."""
     authors: dict[str, dict[str, str]] = {}
-    for person in sorted(site.people + site.staff, key=lambda p: p.key):
+    for person in site.authors():
         authors[person.key] = _author(person, person.photo)
     return f"# {GENERATED_MARKER}\n" + yaml.safe_dump(
         {"authors": authors}, sort_keys=True, allow_unicode=True
@@ -402,7 +478,10 @@ def _palette_name(value: str) -> str:
 
 
 def _mkdocs_parent(
-    config: PublicProgramme, guides: list[tuple[int, str, str]], views: list[CohortView]
+    config: PublicProgramme,
+    guides: list[tuple[int, str, str]],
+    views: list[CohortView],
+    impact: bool = True,
 ) -> str:
     """Write the generated half of the MkDocs configuration that mkdocs.yml inherits."""
     programme = config.programme
@@ -417,6 +496,7 @@ def _mkdocs_parent(
             ]
         },
         {"Stories": "stories/index.md"},
+        *([{"Impact": impact_path()}] if impact else []),
         {"Blog": ["blog/index.md"]},
         {"Tags": "tags.md"},
     ]
@@ -443,6 +523,43 @@ def _mkdocs_parent(
     return f"# {GENERATED_MARKER}\n" + yaml.safe_dump(
         parent, sort_keys=False, allow_unicode=True, width=1000
     )
+
+
+@dataclass(frozen=True)
+class ImpactChart:
+    """A measure's chart as the impact page shows it: a file of the site and its words."""
+
+    key: str
+    path: str  # docs path of the SVG file
+    svg: str  # through the SVG allow-list, as the audit wants every published drawing
+    alt: str
+
+
+def _impact_charts(impact: PublicImpact, config: PublicProgramme) -> dict[str, ImpactChart]:
+    """Draw one chart per measure whose overall is shown, keyed by measure."""
+    if not impact.points:
+        return {}
+    # matplotlib takes a while to import: only a site with figures to draw pays for it.
+    from generator.charts import draw_measure_chart, theme_colours
+
+    colours = theme_colours(config.site)
+    charts: dict[str, ImpactChart] = {}
+    for measure in impact.measures:
+        points = impact.points.get(measure.key, ())
+        chart = draw_measure_chart(measure, points, colours) if points else None
+        if chart is None:
+            continue
+        path = impact_chart_path(measure.key)
+        taken = {c.path for c in charts.values()}
+        while path in taken:  # keys that differ only in punctuation ("a.b", "a-b")
+            path = path.removesuffix(".svg") + "-2.svg"
+        charts[measure.key] = ImpactChart(
+            key=measure.key,
+            path=path,
+            svg=clean_svg(chart.svg.encode("utf-8")).decode("utf-8"),
+            alt=chart.alt,
+        )
+    return charts
 
 
 def story_byline(story: PublicStory) -> str:

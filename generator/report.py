@@ -502,7 +502,9 @@ def _consent_wait(
     story: Story, pair: Pair | None, people: Mapping[str, Participant]
 ) -> ConsentWait:
     consented = tuple(
-        (_person(people, pid), day) for pid, day in sorted(story.consent.items()) if pid in people
+        (_person(people, pid), day)
+        for pid, day in sorted(story.consent.items())
+        if pid in people and day is not None  # a blank date: not agreed yet
     )
     if pair is None:
         return ConsentWait(
@@ -515,7 +517,9 @@ def _consent_wait(
             note="the story names no pair: check by hand whom it describes",
         )
     waiting = tuple(
-        _person(people, pid) for pid in (pair.mentor_id, pair.mentee_id) if pid not in story.consent
+        _person(people, pid)
+        for pid in (pair.mentor_id, pair.mentee_id)
+        if story.consent.get(pid) is None
     )
     notes = [
         f"{p.name} has not agreed to be named on the portal at all"

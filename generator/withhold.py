@@ -260,8 +260,12 @@ def decide(project: Project) -> Decisions:
             if pid in people and not people[pid].is_named
         ]
         if absent and story.status == "approved":
+            members = " and ".join(
+                people[pid].name if pid in people else pid
+                for pid in (pair.mentor_id, pair.mentee_id)
+            )
             reason = (
-                f"is about pair {pair.pair_id}, and "
+                f"is about the pair {members} ({pair.pair_id}), and "
                 + join_and(_who(p) for p in absent)
                 + (" has" if len(absent) == 1 else " have")
                 + " not agreed to be named; make the story anonymous or leave it out"

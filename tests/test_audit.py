@@ -273,3 +273,85 @@ def test_a_symlink_in_the_site_is_refused(tmp_path: Path, secrets: Secrets) -> N
     assert audit_site(folder, secrets) == [
         "passwd.html: a link to another file must never be part of the site"
     ]
+
+
+# --- private outputs --------------------------------------------------------------------------
+
+PRIVATE = "a private output of the programme office (report, certificate or announcement)"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        '<meta name="generator" content="portal-private-output">',
+        '<meta name="generator" content="portal&#45;private&#45;output">',
+        "<p>PORTAL-PRIVATE-OUTPUT</p>",
+    ],
+)
+def test_a_page_carrying_the_private_marker_fails(
+    tmp_path: Path, secrets: Secrets, page: str
+) -> None:
+    assert findings(tmp_path, secrets, {"news/health.html": page}) == [
+        f"news/health.html: contains {PRIVATE}"
+    ]
+
+
+def test_certificates_emails_and_calendars_are_never_published(
+    tmp_path: Path, secrets: Secrets
+) -> None:
+    found = findings(
+        tmp_path,
+        secrets,
+        {"a.pdf": b"%PDF-1.4", "b.eml": "Subject: hi\n", "c.ics": "BEGIN:VCALENDAR\n"},
+    )
+    for name in ("a.pdf", "b.eml", "c.ics"):
+        assert f"{name}: {PRIVATE} must never be part of the site" in found
+
+
+def test_a_copy_of_the_health_report_fails_under_any_name(
+    tmp_path: Path, scratch: Callable[..., Path]
+) -> None:
+    from generator.report import build_health_report, default_report_folder, write_health_report
+
+    root = scratch()
+    checked = check_project(root, TODAY)
+    written = write_health_report(
+        checked.project,
+        build_health_report(checked.project),
+        default_report_folder(checked.project),
+    )
+    secrets = collect_secrets(checked.project, checked.decisions)  # after the report exists
+    html = next(p for p in written if p.suffix == ".html")
+    table = next(p for p in written if p.suffix == ".csv")
+    folder = site(tmp_path, {"notes.txt": table.read_bytes(), "x.html": html.read_bytes()})
+    found = audit_site(folder, secrets)
+    assert f"notes.txt: a copy of {PRIVATE}" in found
+    assert f"x.html: a copy of {PRIVATE}" in found
+    assert f"x.html: contains {PRIVATE}" in found
+
+
+def test_a_copy_of_a_data_table_fails_under_any_name(
+    tmp_path: Path, scratch: Callable[..., Path]
+) -> None:
+    root = scratch()
+    checked = check_project(root, TODAY)
+    secrets = collect_secrets(checked.project, checked.decisions)
+    people = (root / "data" / "participants.csv").read_bytes()
+    found = audit_site(site(tmp_path, {"assets/people.txt": people}), secrets)
+    assert "assets/people.txt: a copy of a data table (data/participants.csv)" in found
+
+
+def test_site_src_is_read_for_private_outputs_too(
+    tmp_path: Path, scratch: Callable[..., Path]
+) -> None:
+    root = scratch()
+    checked = check_project(root, TODAY)
+    secrets = collect_secrets(checked.project, checked.decisions)
+    # A report pasted into the sources as Markdown: the sanitiser would drop its <meta> on the
+    # way into the site, so the sources are read as well.
+    (root / "site_src").mkdir()
+    (root / "site_src" / "health.md").write_text(
+        '<meta name="generator" content="portal-private-output">\n# Health\n', encoding="utf-8"
+    )
+    folder = site(tmp_path, {"index.html": "<p>ok</p>"})
+    assert audit_site(folder, secrets) == [f"site_src/health.md: contains {PRIVATE}"]

@@ -88,7 +88,8 @@ def test_every_table_and_content_file_is_checked_in_one_pass(
     }
     code, lines = run_check(scratch(files))
     assert lines == [
-        "content/blog/hello.md:4: authors: no participant or staff member has id 'P8'",
+        "content/blog/hello.md:4: authors: no participant or member of staff has the name or id "
+        "'P8'",
         "data/pairs.csv:row 4: column 'cohort': 'c4' is not a cohort in programme.yaml (c1)",
         "data/pairs.csv:row 4: column 'status': this must not be empty; write proposed, active, "
         "paused, completed or withdrawn",

@@ -33,6 +33,7 @@ PAGE_KINDS = {
     "stories index": "stories/index.md",
     "story": "stories/spreadsheets-to-street-level.md",
     "anonymous story": "stories/one-thumb-at-a-time.md",
+    "impact": "impact.md",
     "blog index": "blog/index.md",
     "post": "blog/posts/two-views-of-one-session.md",
     "authors": "blog/.authors.yml",

@@ -25,6 +25,7 @@ from generator.impact import (
     decimal_text,
     percent_text,
     pool_groups,
+    t_quantile,
 )
 from generator.model import Project
 from generator.pipeline import load_project
@@ -510,3 +511,18 @@ def test_rounding_is_half_away_from_zero_and_exact() -> None:
     assert decimal_text(Fraction(4, 5), signed=True) == "+0.8"
     assert percent_text(Fraction(5, 7)) == "71%"
     assert percent_text(Fraction(1, 8)) == "13%"
+
+
+@pytest.mark.parametrize("df", [1, 2, 4, 9, 10, 29, 30, 99, 1000, 100_000])
+@pytest.mark.parametrize("p", [0.9, 0.95, 0.975, 0.995])
+def test_t_quantile_agrees_with_scipy(df: int, p: float) -> None:
+    assert t_quantile(p, df) == pytest.approx(float(stats.t.ppf(p, df)), abs=1e-9)
+
+
+def test_impact_imports_scipy_only_for_an_interval() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, generator.impact; print('scipy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

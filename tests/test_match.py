@@ -32,10 +32,12 @@ from generator.match import (
     default_report_path,
     propose_matches,
     render_match_report,
+    solve,
     spreadsheet_safe,
     write_match_report,
     write_proposals_csv,
 )
+from generator.match.explain import MAX_NAMED
 from generator.model import Pair, Participant, Project
 from generator.pipeline import load_project
 from tests.scratch import PARTICIPANTS, PROGRAMME, edited
@@ -50,12 +52,18 @@ def make_config(**matching: Any) -> ProgrammeConfig:
 
 
 def person(
-    pid: str, role: str, grade: int, dept: str = "", cohort: str = "c2", **fields: Any
+    pid: str,
+    role: str,
+    grade: int,
+    dept: str = "",
+    cohort: str = "c2",
+    name: str = "",
+    **fields: Any,
 ) -> Participant:
-    """Return a participant; the department defaults to one of their own."""
+    """Return a participant; the name and the department default to ones of their own."""
     return Participant(
         id=pid,
-        name=f"Person {pid}",
+        name=name or f"Person {pid}",
         email=f"{pid}@example.org",
         role=role,
         grade=GRADES[grade],
@@ -355,9 +363,21 @@ def test_every_unmatched_person_gets_a_true_reason(project: Project) -> None:
             assert u.reason.startswith("no proposal: "), u.reason
             count = {1: "the only eligible", 2: "both eligible"}.get(len(eligible))
             assert (count or f"all {len(eligible)} eligible") in u.reason
+            # Few enough to name: every eligible candidate taken by someone else is named.
+            if len(eligible) <= MAX_NAMED:
+                assert all(f"{c.name} ({c.id})" in u.reason for c in eligible), u.reason
         else:
             other = "mentee" if u.role == "mentor" else "mentor"
             assert u.reason.startswith(f"no eligible {other}: ")
+            candidates = mentees if u.role == "mentor" else [people[m] for m in sorted(room)]
+            if "is not recorded, and matching requires" in u.reason or len(candidates) > 5:
+                continue
+            # Everyone far enough apart in grade was removed by another rule, named with it.
+            gap = project.config.matching.min_grade_gap
+            for c in candidates:
+                mentor, mentee = (me, c) if u.role == "mentor" else (c, me)
+                if GRADES.index(mentee.grade) - GRADES.index(mentor.grade) >= gap:
+                    assert f"{c.name} ({c.id}" in u.reason, u.reason
 
 
 @settings(max_examples=40, deadline=None, database=None)
@@ -383,10 +403,12 @@ def test_minimum_grade_gap_is_a_hard_rule() -> None:
     result = propose_matches(make_project(people, min_grade_gap=3), "c2")
     assert result.proposals == ()
     assert reason_of(result, "m") == (
-        "no eligible mentee: the only available mentee is fewer than 3 grades senior to you"
+        "no eligible mentee: the only available mentee, Person e (e), is fewer than 3 grades "
+        "senior to you (matching.min_grade_gap: 3)"
     )
     assert reason_of(result, "e") == (
-        "no eligible mentor: the only available mentor is fewer than 3 grades junior to you"
+        "no eligible mentor: the only available mentor, Person m (m), is fewer than 3 grades "
+        "junior to you (matching.min_grade_gap: 3)"
     )
     assert pairs_of(propose_matches(make_project(people, min_grade_gap=2), "c2")) == {("m", "e")}
 
@@ -396,7 +418,12 @@ def test_direct_reporting_line_is_excluded_unless_configured_off() -> None:
     result = propose_matches(make_project(people), "c2")
     assert result.proposals == ()
     assert reason_of(result, "m") == (
-        "no eligible mentee: the only available mentee is in your reporting line"
+        "no eligible mentee: your own manager, Person e (e), is the only available mentee "
+        "(matching.exclude_direct_line)"
+    )
+    assert reason_of(result, "e") == (
+        "no eligible mentor: Person m (m), who reports to you, is the only available mentor "
+        "(matching.exclude_direct_line)"
     )
     allowed = propose_matches(make_project(people, exclude_direct_line=False), "c2")
     assert pairs_of(allowed) == {("m", "e")}
@@ -438,7 +465,8 @@ def test_must_differ_attribute() -> None:
     result = propose_matches(make_project(people, must_differ=["department"]), "c2")
     assert result.proposals == ()
     assert reason_of(result, "m") == (
-        "no eligible mentee: the only available mentee has the same department as you"
+        "no eligible mentee: the only available mentee, Person e (e), has the same department "
+        "as you (matching.must_differ: department)"
     )
     assert pairs_of(propose_matches(make_project(people), "c2")) == {("m", "e")}
 
@@ -457,8 +485,9 @@ def test_must_match_attribute_and_a_blank_value() -> None:
         "the same as your partner's"
     )
     assert reason_of(result, "e1") == (
-        "no eligible mentor: of the 2 available mentors, 1 has no location recorded and "
-        "1 has a different location"
+        "no eligible mentor: of the 2 available mentors, 1 has no location recorded "
+        "(matching.must_match: location): Person m2 (m2); and 1 has a different location "
+        "(matching.must_match: location): Person m1 (m1)"
     )
 
 
@@ -487,7 +516,8 @@ def test_a_pair_that_existed_before_is_never_proposed_again(status: str) -> None
     result = propose_matches(make_project(people, earlier), "c2")
     assert pairs_of(result) == {("m2", "e")}
     assert reason_of(result, "m") == (
-        "no eligible mentee: the only available mentee was paired with you before"
+        f"no eligible mentee: the only available mentee, Person e (e, pair OLD1 in cohort c1, "
+        f"{status}), was paired with you before (in data/pairs.csv)"
     )
 
 
@@ -503,8 +533,8 @@ def test_never_pair_in_either_order() -> None:
         result = propose_matches(make_project(people, never_pair=[entry]), "c2")
         assert result.proposals == ()
         assert reason_of(result, "e") == (
-            "no eligible mentor: the only available mentor is listed with you under "
-            "matching.never_pair"
+            "no eligible mentor: the only available mentor, Person m (m), is listed with you "
+            "under matching.never_pair"
         )
 
 
@@ -529,7 +559,8 @@ def test_must_pair_wins_over_a_better_score() -> None:
     assert forced.proposals[0].required
     assert forced.proposals[0].reasons[0] == "required by matching.must_pair"
     assert reason_of(forced, "m1") == (
-        "no proposal: the only eligible mentee is paired with another mentor by matching.must_pair"
+        "no proposal: the only eligible mentee, Person e (e), is paired with another mentor by "
+        "matching.must_pair"
     )
 
 
@@ -570,15 +601,15 @@ def test_must_pair_errors_are_located_and_all_reported() -> None:
         propose_matches(project, "c2")
     assert [str(p) for p in caught.value.problems] == [
         "programme.yaml: matching.never_pair[0]: no participant has id 'nobody'",
-        "programme.yaml: matching.must_pair[0]: m1 and e1 break a hard rule: they have the "
-        "same department, which must differ",
-        "programme.yaml: matching.must_pair[1]: m2 and e2 break a hard rule: the mentor must "
-        "be at least 3 grades junior to the mentee, and the gap is 1",
+        "programme.yaml: matching.must_pair[0]: Person m1 (m1) and Person e1 (e1) break a hard "
+        "rule: they have the same department, which must differ",
+        "programme.yaml: matching.must_pair[1]: Person m2 (m2) and Person e2 (e2) break a hard "
+        "rule: the mentor must be at least 3 grades junior to the mentee, and the gap is 1",
         "programme.yaml: matching.must_pair[2]: write each entry as [mentor id, mentee id]; "
-        "e3 is a mentee and m1 is a mentor",
+        "Person e3 (e3) is a mentee and Person m1 (m1) is a mentor",
         "programme.yaml: matching.must_pair[3]: no participant has id 'ghost'",
-        "programme.yaml: matching.must_pair[5]: m1 is given 2 mentees by matching.must_pair "
-        "but has room for 1 (mentor_capacity 1, minus approved pairs)",
+        "programme.yaml: matching.must_pair[5]: Person m1 (m1) is given 2 mentees by "
+        "matching.must_pair but has room for 1 (mentor_capacity 1, minus approved pairs)",
     ]
 
 
@@ -602,7 +633,8 @@ def test_approved_pairs_are_kept_and_their_people_not_proposed_again() -> None:
     assert [p.pair_id for p in result.kept] == ["A1"]
     assert pairs_of(result) == {("m2", "e3")}
     assert reason_of(result, "e2") == (
-        "no eligible mentor: the only available mentor was paired with you before"
+        "no eligible mentor: the only available mentor, Person m2 (m2, pair W1 in cohort c2, "
+        "withdrawn), was paired with you before (in data/pairs.csv)"
     )
     assert "m1" not in {u.participant_id for u in result.unmatched}
 
@@ -613,8 +645,8 @@ def test_a_mentor_with_room_left_after_approved_pairs_can_take_one_more() -> Non
     result = propose_matches(make_project(people, pairs, mentor_capacity=2), "c2")
     assert pairs_of(result) == {("m", "e1")}
     assert reason_of(result, "e2") == (
-        "no proposal: the only eligible mentor is full, and moving you to them would not make "
-        "more pairs or a higher total score"
+        "no proposal: the only eligible mentor, Person m (m), is full, and moving you to them "
+        "would not make more pairs or a higher total score"
     )
 
 
@@ -646,7 +678,10 @@ def test_reporting_line_reason_in_the_issue_words() -> None:
     ]
     result = propose_matches(make_project(people, min_grade_gap=2), "c2")
     assert reason_of(result, "m") == (
-        "no eligible mentee: the 6 mentees at least 2 grades senior are all in your reporting line"
+        "no eligible mentee: the 6 mentees at least 2 grades senior are all in your reporting "
+        "line (matching.exclude_direct_line and exclude_skip_level): Person e0 (e0, your "
+        "manager's manager), Person e1 (e1, your own manager), Person e2 (e2, reports to you), "
+        "Person e3 (e3, reports to you) and 2 others"
     )
 
 
@@ -664,8 +699,11 @@ def test_several_rules_are_counted_once_each_in_order() -> None:
     )
     assert reason_of(result, "m") == (
         "no eligible mentee: of the 4 available mentees, 1 is fewer than 2 grades senior to "
-        "you, 1 is in your reporting line, 1 has the same department as you and 1 was paired "
-        "with you before"
+        "you (matching.min_grade_gap: 2): Person e1 (e1); 1 is in your reporting line "
+        "(matching.exclude_direct_line): Person e2 (e2, your own manager); 1 has the same "
+        "department as you (matching.must_differ: department): Person e3 (e3); and 1 was "
+        "paired with you before (in data/pairs.csv): Person e4 (e4, pair OLD in cohort c1, "
+        "completed)"
     )
 
 
@@ -683,9 +721,217 @@ def test_taken_by_others_reason_names_the_count() -> None:
         ("m2", "e1"),
     }
     assert reason_of(result, "m3") == (
-        "no proposal: both eligible mentees are paired with other mentors, and moving either of "
-        "them to you would not make more pairs or a higher total score"
+        "no proposal: both eligible mentees, Person e1 (e1) and Person e2 (e2), are paired with "
+        "other mentors, and moving either of them to you would not make more pairs or a higher "
+        "total score"
     )
+
+
+# --- reasons name the rule and the people it removed ------------------------------------
+
+
+def test_own_manager_is_named_as_the_only_candidate_senior_enough() -> None:
+    # The issue's case: the one mentee far enough above Bethany is her own manager.
+    people = [
+        person("P031", "mentor", 1, "IT", name="Bethany Lloyd", manager_id="P012"),
+        person("P012", "mentee", 5, "IT", name="Jo Bloggs"),
+        person("P013", "mentee", 3, "HR", name="Sam Lee"),
+        person("P014", "mentee", 2, "Ops", name="Ann Cole"),
+    ]
+    result = propose_matches(make_project(people, min_grade_gap=3), "c2")
+    assert result.proposals == ()
+    assert reason_of(result, "P031") == (
+        "no eligible mentee: your own manager, Jo Bloggs (P012), is the only mentee at least "
+        "3 grades senior (matching.exclude_direct_line)"
+    )
+    # And from the other side, the manager hears who reports to them.
+    assert reason_of(result, "P012") == (
+        "no eligible mentor: Bethany Lloyd (P031), who reports to you, is the only available "
+        "mentor (matching.exclude_direct_line)"
+    )
+
+
+def test_each_rule_that_removed_candidates_is_named_with_how_many_and_whom() -> None:
+    people = [
+        person("P031", "mentor", 0, "IT", name="Bethany Lloyd", manager_id="P012"),
+        person("P010", "mentee", 2, "HR", name="Al Young"),  # too close in grade
+        person("P012", "mentee", 5, "HR", name="Jo Bloggs"),  # her manager
+        person("P013", "mentee", 5, "IT", name="Sam Lee"),  # her department
+        person("P014", "mentee", 5, "HR", name="Ann Cole"),  # never_pair
+        person("P015", "mentee", 5, "IT", name="Zoë Ward"),  # her department too
+    ]
+    project = make_project(
+        people, min_grade_gap=3, must_differ=["department"], never_pair=[["P014", "P031"]]
+    )
+    assert reason_of(propose_matches(project, "c2"), "P031") == (
+        "no eligible mentee: of the 5 available mentees, 1 is fewer than 3 grades senior to "
+        "you (matching.min_grade_gap: 3): Al Young (P010); 1 is in your reporting line "
+        "(matching.exclude_direct_line): Jo Bloggs (P012, your own manager); 2 have the same "
+        "department as you (matching.must_differ: department): Sam Lee (P013) and Zoë Ward "
+        "(P015); and 1 is listed with you under matching.never_pair: Ann Cole (P014)"
+    )
+
+
+def _two_candidates(rule: str) -> tuple[list[Participant], list[Pair], dict[str, Any]]:
+    """Return a mentor 'm' and two mentees that one rule alone removes, with its settings."""
+    mentees = {
+        "grade": ({"grade": 1}, {"grade": 2}),
+        "manager": ({}, {}),
+        "reports": ({"manager_id": "m"}, {"manager_id": "m"}),
+        "recorded": ({"location": ""}, {"location": " "}),
+        "differ": ({"dept": "IT"}, {"dept": "it"}),
+        "match": ({"location": "York"}, {"location": "Hull"}),
+        "repeat": ({}, {}),
+        "never": ({}, {}),
+    }[rule]
+    people = [person("m", "mentor", 0, "IT", location="Leeds", manager_id="e1")]
+    for i, fields in enumerate(mentees, start=1):
+        grade = fields.pop("grade", 6)
+        people.append(person(f"e{i}", "mentee", grade, **fields))
+    if rule == "manager":  # e1 manages m, e2 manages e1: the manager's manager
+        people[1] = people[1].model_copy(update={"manager_id": "e2"})
+    else:
+        people[0] = people[0].model_copy(update={"manager_id": ""})
+    pairs = []
+    if rule == "repeat":
+        pairs = [pair("OLD1", "m", "e1", "c1", "completed"), pair("OLD2", "m", "e2", "c1")]
+    settings: dict[str, Any] = {
+        "min_grade_gap": 3,
+        "must_differ": ["department"] if rule == "differ" else [],
+        "must_match": ["location"] if rule in ("recorded", "match") else [],
+        "never_pair": [["m", "e1"], ["e2", "m"]] if rule == "never" else [],
+    }
+    return people, pairs, settings
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (
+            "grade",
+            "none of the 2 available mentees is at least 3 grades senior to you "
+            "(matching.min_grade_gap: 3): Person e1 (e1) and Person e2 (e2)",
+        ),
+        (
+            "manager",
+            "both available mentees are in your reporting line (matching.exclude_direct_line and "
+            "exclude_skip_level): Person e1 (e1, your own manager) and Person e2 (e2, your "
+            "manager's manager)",
+        ),
+        (
+            "reports",
+            "both available mentees are in your reporting line (matching.exclude_direct_line): "
+            "Person e1 (e1, reports to you) and Person e2 (e2, reports to you)",
+        ),
+        (
+            "recorded",
+            "both available mentees have no location recorded (matching.must_match: location): "
+            "Person e1 (e1) and Person e2 (e2)",
+        ),
+        (
+            "differ",
+            "both available mentees have the same department as you (matching.must_differ: "
+            "department): Person e1 (e1) and Person e2 (e2)",
+        ),
+        (
+            "match",
+            "both available mentees have a different location (matching.must_match: location): "
+            "Person e1 (e1) and Person e2 (e2)",
+        ),
+        (
+            "repeat",
+            "both available mentees were paired with you before (in data/pairs.csv): Person e1 "
+            "(e1, pair OLD1 in cohort c1, completed) and Person e2 (e2, pair OLD2 in cohort c1, "
+            "active)",
+        ),
+        (
+            "never",
+            "both available mentees are listed with you under matching.never_pair: Person e1 "
+            "(e1) and Person e2 (e2)",
+        ),
+    ],
+)
+def test_each_rule_says_which_candidates_it_removed(rule: str, expected: str) -> None:
+    people, pairs, settings = _two_candidates(rule)
+    result = propose_matches(make_project(people, pairs, **settings), "c2")
+    assert result.proposals == ()
+    assert reason_of(result, "m") == "no eligible mentee: " + expected
+
+
+def test_a_long_list_of_removed_candidates_names_a_few_and_counts_the_rest() -> None:
+    people = [person("m", "mentor", 0, "IT")]
+    people += [person(f"e{i}", "mentee", 6, "IT") for i in range(1, 8)]
+    result = propose_matches(make_project(people, must_differ=["department"]), "c2")
+    assert reason_of(result, "m") == (
+        "no eligible mentee: all 7 available mentees have the same department as you "
+        "(matching.must_differ: department): Person e1 (e1), Person e2 (e2), Person e3 (e3), "
+        "Person e4 (e4) and 3 others"
+    )
+
+
+def test_every_message_about_a_must_pair_names_the_people() -> None:
+    people = [
+        person("m1", "mentor", 0, name="Ruby Adams"),
+        person("m2", "mentor", 0, name="Lucy Yeung"),
+        person("m3", "mentor", 0, name="Old Hand", cohort="c1"),
+        person("e1", "mentee", 5, name="Moira Campbell"),
+        person("e2", "mentee", 5, name="Priya Chauhan"),
+        person("e3", "mentee", 5, name="Hugh Pemberton"),
+    ]
+    pairs = [pair("A1", "m2", "e2")]
+    project = make_project(
+        people,
+        pairs,
+        must_pair=[["m3", "e1"], ["m1", "e1"], ["m1", "e2"], ["m2", "e3"], ["m1", "e1"]],
+        never_pair=[["e1", "m1"]],
+    )
+    with pytest.raises(InputError) as caught:
+        propose_matches(project, "c2")
+    assert [str(p) for p in caught.value.problems] == [
+        "programme.yaml: matching.must_pair[0]: Old Hand (m3) is in cohort 'c1', not 'c2'; a "
+        "pair must be in one cohort",
+        "programme.yaml: matching.must_pair[1]: Ruby Adams (m1) and Moira Campbell (e1) are "
+        "also listed under matching.never_pair; keep only one",
+        "programme.yaml: matching.must_pair[2]: Priya Chauhan (e2) is already in an approved "
+        "pair in this cohort",
+        "programme.yaml: matching.must_pair[3]: Lucy Yeung (m2) already has 1 approved "
+        "mentee(s) in this cohort, the mentor capacity",
+        "programme.yaml: matching.must_pair[4]: Ruby Adams (m1) and Moira Campbell (e1) are "
+        "also listed under matching.never_pair; keep only one",
+    ]
+    twice = make_project(people, must_pair=[["m1", "e1"], ["m2", "e1"]])
+    with pytest.raises(InputError) as caught:
+        propose_matches(twice, "c2")
+    assert [str(p) for p in caught.value.problems] == [
+        "programme.yaml: matching.must_pair[1]: Moira Campbell (e1) is already paired by "
+        "matching.must_pair[0]; a mentee has one mentor",
+    ]
+
+
+def test_a_grade_the_programme_does_not_list_names_the_person() -> None:
+    people = [person("m", "mentor", 0, name="Ruby Adams"), person("e", "mentee", 5)]
+    people[0] = people[0].model_copy(update={"grade": "Band Z"})
+    with pytest.raises(InputError) as caught:
+        propose_matches(make_project(people), "c2")
+    assert [str(p) for p in caught.value.problems] == [
+        "data/participants.csv: column 'grade': Ruby Adams (m): 'Band Z' is not one of the "
+        "programme's grades (" + ", ".join(GRADES) + ")"
+    ]
+
+
+def test_ticks_add_up_to_the_cohort_mentees_whatever_is_scored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(solve, "CHUNK_CELLS", 2)
+    people = [person(f"m{i}", "mentor", 0) for i in range(2)]
+    people += [person(f"e{i}", "mentee", 5) for i in range(4)]
+    people.append(person("low", "mentee", 0))  # no eligible mentor: never scored
+    project = make_project(people, [pair("A1", "m0", "e0")], mentor_capacity=2)
+    ticks: list[int] = []
+    propose_matches(project, "c2", tick=ticks.append)
+    assert match.match_steps(project, "c2") == 5
+    assert sum(ticks) == 5
+    assert ticks[:3] == [1, 1, 1]  # one chunk of one mentee at a time while scoring
 
 
 def test_cardinality_beats_score() -> None:
@@ -766,8 +1012,8 @@ def test_pair_ids_are_opaque_stable_and_never_collide() -> None:
 
 
 def test_progress_is_reported_for_large_cohorts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(match, "LARGE_COHORT_CELLS", 4)
-    monkeypatch.setattr(match, "CHUNK_CELLS", 2)
+    monkeypatch.setattr(solve, "LARGE_COHORT_CELLS", 4)
+    monkeypatch.setattr(solve, "CHUNK_CELLS", 2)
     people = [person(f"m{i}", "mentor", 0) for i in range(3)]
     people += [person(f"e{i}", "mentee", 5) for i in range(2)]
     lines: list[str] = []
@@ -822,8 +1068,8 @@ def test_report_is_written_beside_the_proposals_and_never_under_site_src(tmp_pat
     assert text.startswith("# Match report: Cohort c2 (c2)\n")
     assert "**Private.**" in text
     assert (
-        "- Person x (x): no eligible mentor: the only available mentor is not junior to you\n"
-        in (text)
+        "- Person x (x): no eligible mentor: the only available mentor, Person m (m), is not "
+        "junior to you (matching.min\\_grade\\_gap: 1)\n" in text
     )
     for bad in ("site_src/match.md", "content/stories/m.md", "site/x.csv"):
         with pytest.raises(InputError) as caught:
@@ -869,6 +1115,26 @@ def test_portal_match_writes_proposals_and_a_private_report(
     assert {(r["mentor_id"], r["mentee_id"]) for r in rows} == {("P1", "P4"), ("P2", "P3")}
     assert "**Private.**" in report.read_text(encoding="utf-8")
     assert not (root / "site_src").exists()
+
+
+def test_portal_match_report_names_the_rule_and_the_person_it_removed(
+    scratch: Callable[..., Path], cli: Callable[..., Result]
+) -> None:
+    # Only Ada (P1) and her manager Cat (P3) are left in the cohort.
+    people = edited(PARTICIPANTS, PARTICIPANTS.splitlines()[2] + "\n", "")
+    people = edited(people, PARTICIPANTS.splitlines()[4] + "\n", "")
+    root = scratch(NO_PAIRS | {"data/participants.csv": people})
+    result = cli("match", "--project", str(root), "--cohort", "c1")
+    assert result.exit_code == 0, result.output
+    report = (root / "data" / "match-report-c1.md").read_text(encoding="utf-8")
+    assert (
+        "- Ada Junior (P1): no eligible mentee: your own manager, Cat Senior (P3), is the only "
+        "available mentee (matching.exclude\\_direct\\_line)\n" in report
+    )
+    assert (
+        "- Cat Senior (P3): no eligible mentor: Ada Junior (P1), who reports to you, is the only "
+        "available mentor (matching.exclude\\_direct\\_line)\n" in report
+    )
 
 
 def test_portal_match_keeps_approved_pairs(
@@ -978,10 +1244,12 @@ def test_skip_level_through_someone_outside_the_programme_is_never_proposed() ->
     result = propose_matches(project, "c2")
     assert result.proposals == ()
     assert reason_of(result, "m") == (
-        "no eligible mentee: the only available mentee is in your reporting line"
+        "no eligible mentee: your manager's manager, Person e (e), is the only available mentee "
+        "(matching.exclude_skip_level)"
     )
     assert reason_of(result, "e") == (
-        "no eligible mentor: the only available mentor is in your reporting line"
+        "no eligible mentor: Person m (m), who reports to someone who reports to you, is the "
+        "only available mentor (matching.exclude_skip_level)"
     )
     allowed = replace(make_project(people, exclude_skip_level=False), org_chart={"out": "e"})
     assert pairs_of(propose_matches(allowed, "c2")) == {("m", "e")}
@@ -1003,8 +1271,8 @@ def test_must_pair_through_an_outsider_breaks_the_reporting_line_rule() -> None:
     with pytest.raises(InputError) as caught:
         propose_matches(project, "c2")
     assert [str(p) for p in caught.value.problems] == [
-        "programme.yaml: matching.must_pair[0]: m and e break a hard rule: one is in the "
-        "other's reporting line"
+        "programme.yaml: matching.must_pair[0]: Person m (m) and Person e (e) break a hard rule: "
+        "one is in the other's reporting line"
     ]
 
 

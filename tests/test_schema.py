@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from click.testing import Result
 
 from generator.config import ProgrammeConfig
@@ -74,3 +75,20 @@ def test_checked_in_schema_is_what_portal_schema_prints(cli: Callable[..., Resul
     # If this fails after a change to generator/config.py, regenerate the file and review it:
     #     portal schema > programme.schema.json
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_output(cli)
+
+
+@pytest.mark.parametrize("kind", ["story", "post", "guide"])
+def test_schema_kind_prints_the_checked_in_front_matter_schema(
+    cli: Callable[..., Result], kind: str
+) -> None:
+    result = cli("schema", "--kind", kind)
+    assert result.exit_code == 0
+    checked_in = (REPO / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
+    assert result.stdout == checked_in
+    assert json.loads(result.stdout)["title"].startswith(f"Front matter of a {kind}")
+
+
+def test_schema_refuses_an_unknown_kind(cli: Callable[..., Result]) -> None:
+    result = cli("schema", "--kind", "poem")
+    assert result.exit_code == 2
+    assert "poem" in result.output

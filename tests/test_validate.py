@@ -7,6 +7,7 @@ a comms officer reads them, so a change of wording shows up here and is reviewed
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,7 +79,7 @@ RULES = [
     ),
     pytest.param(
         {"data/participants.csv": PARTICIPANTS + PARTICIPANTS.splitlines()[1] + "\n"},
-        "data/participants.csv:row 6: column 'id': 'P1' is used twice (also on row 2); "
+        "data/participants.csv:row 6: column 'id': 'P1' is used twice (also on row 2, Ada Junior); "
         "ids must be unique",
         id="duplicate-participant-id",
     ),
@@ -111,7 +112,8 @@ RULES = [
             "cat@example.org,mentee,SCS1,Finance,Director,HQ,P1,",
         ),
         "data/participants.csv:row 2: column 'manager_id': managers go round in a loop "
-        "(P1 → P3 → P1); one of them needs a different manager",
+        "(Ada Junior (P1) → Cat Senior (P3) → Ada Junior (P1)); one of them needs a different "
+        "manager",
         id="manager-loop",
     ),
     pytest.param(
@@ -119,13 +121,13 @@ RULES = [
             "cat@example.org,mentee,SCS1,Finance,Director,HQ,,",
             "cat@example.org,mentee,SCS1,Finance,Director,HQ,P3,",
         ),
-        "data/participants.csv:row 4: column 'manager_id': P3 is their own manager",
+        "data/participants.csv:row 4: column 'manager_id': Cat Senior (P3) is their own manager",
         id="own-manager",
     ),
     pytest.param(
         participants("P4,Dan Senior", "office,Dan Senior"),
         "data/participants.csv:row 5: column 'id': 'office' is also a staff id in "
-        "programme.yaml; use another id",
+        "programme.yaml (Programme office); use another id",
         id="participant-id-is-a-staff-id",
     ),
     pytest.param(
@@ -148,7 +150,8 @@ RULES = [
     # --- pairs --------------------------------------------------------------------------
     pytest.param(
         pairs(PAIRS + "K2,P1,P3,c1,proposed,,\n"),
-        "data/pairs.csv:row 4: column 'pair_id': 'K2' is used twice (also on row 3); "
+        "data/pairs.csv:row 4: column 'pair_id': 'K2' is used twice (also on row 3, Ben Junior "
+        "and Cat Senior); "
         "ids must be unique",
         id="duplicate-pair-id",
     ),
@@ -170,7 +173,7 @@ RULES = [
     ),
     pytest.param(
         pairs(edited(PAIRS, "K2,P2,P3", "K2,P3,P2")),
-        "data/pairs.csv:row 3: column 'mentor_id': P3 is a mentee in the participants "
+        "data/pairs.csv:row 3: column 'mentor_id': Cat Senior (P3) is a mentee in the participants "
         "table, not a mentor",
         id="mentor-is-a-mentee",
     ),
@@ -181,14 +184,14 @@ RULES = [
     ),
     pytest.param(
         participants("dan@example.org,mentee,B2,", "dan@example.org,mentee,A2,"),
-        "data/pairs.csv:row 2: column 'mentor_id': the mentor (P1, A1) must be at least "
-        "2 grades junior to the mentee (P4, A2), but is only 1 grade junior",
+        "data/pairs.csv:row 2: column 'mentor_id': the mentor (Ada Junior, P1, A1) must be at "
+        "least 2 grades junior to the mentee (Dan Senior, P4, A2), but is only 1 grade junior",
         id="grade-gap-too-small",
     ),
     pytest.param(
         participants("dan@example.org,mentee,B2,", "dan@example.org,mentee,A1,"),
-        "data/pairs.csv:row 2: column 'mentor_id': the mentor (P1, A1) must be at least "
-        "2 grades junior to the mentee (P4, A1), but they are on the same grade",
+        "data/pairs.csv:row 2: column 'mentor_id': the mentor (Ada Junior, P1, A1) must be at "
+        "least 2 grades junior to the mentee (Dan Senior, P4, A1), but they are on the same grade",
         id="grade-gap-same-grade",
     ),
     pytest.param(
@@ -197,13 +200,14 @@ RULES = [
                 "ada@example.org,mentor,A1,", "ada@example.org,mentor,SCS1,"
             )
         },
-        "data/pairs.csv:row 2: column 'mentor_id': the mentor (P1, SCS1) must be at least "
-        "2 grades junior to the mentee (P4, B2), but is 1 grade senior to them",
+        "data/pairs.csv:row 2: column 'mentor_id': the mentor (Ada Junior, P1, SCS1) must be at "
+        "least 2 grades junior to the mentee (Dan Senior, P4, B2), but is 1 grade senior to them",
         id="grade-gap-mentor-senior",
     ),
     pytest.param(
         pairs(edited(edited(PAIRS, "K1,P1,P4", "K1,P1,P3"), "K2,P2,P3", "K2,P2,P4")),
-        "data/pairs.csv:row 2: column 'mentee_id': P3 is P1's manager; a pair must not be "
+        "data/pairs.csv:row 2: column 'mentee_id': Cat Senior (P3) is Ada Junior (P1)'s manager; "
+        "a pair must not be "
         "inside one reporting line",
         id="reporting-line-direct",
     ),
@@ -212,21 +216,24 @@ RULES = [
             "dan@example.org,mentee,B2,Planning,Head of Planning,HQ,,",
             "dan@example.org,mentee,B2,Planning,Head of Planning,HQ,P3,",
         ),
-        "data/pairs.csv:row 3: column 'mentee_id': P3 is P2's manager's manager; a pair must "
+        "data/pairs.csv:row 3: column 'mentee_id': Cat Senior (P3) is Ben Junior (P2)'s manager's "
+        "manager; a pair must "
         "not be inside one reporting line",
         id="reporting-line-skip-level",
     ),
     pytest.param(
         {"data/participants.csv": PARTICIPANTS + P5}
         | pairs(PAIRS + "K3,P1,P5,c1,active,2026-03-09,\n"),
-        "data/pairs.csv:row 4: column 'mentor_id': P1 is already in approved pair K1 (row 2) "
+        "data/pairs.csv:row 4: column 'mentor_id': Ada Junior (P1) is already in approved pair K1 "
+        "(row 2) "
         "of cohort c1; a mentor can be in only one approved pair per cohort",
         id="two-active-pairs-mentor",
     ),
     pytest.param(
         {"data/participants.csv": PARTICIPANTS + P5.replace(",mentee,SCS1,", ",mentor,A1,")}
         | pairs(PAIRS + "K3,P5,P4,c1,paused,2026-03-09,\n"),
-        "data/pairs.csv:row 4: column 'mentee_id': P4 is already in approved pair K1 (row 2) "
+        "data/pairs.csv:row 4: column 'mentee_id': Dan Senior (P4) is already in approved pair K1 "
+        "(row 2) "
         "of cohort c1; a mentee can be in only one approved pair per cohort",
         id="two-active-pairs-mentee",
     ),
@@ -250,7 +257,8 @@ RULES = [
     ),
     pytest.param(
         {"data/sessions.csv": SESSIONS + "K1,2026-03-02,60,held,,,\n"},
-        "data/sessions.csv:row 3: column 'date': 2026-03-02 is before pair K1 started (2026-03-09)",
+        "data/sessions.csv:row 3: column 'date': 2026-03-02 is before pair Ada Junior and Dan "
+        "Senior (K1) started (2026-03-09)",
         id="session-before-pair-start",
     ),
     pytest.param(
@@ -282,7 +290,7 @@ RULES = [
     ),
     pytest.param(
         {"data/surveys.csv": SURVEYS + "P1,c1,pre,4\n"},
-        "data/surveys.csv:row 3: column 'phase': P1 already answered the pre survey of "
+        "data/surveys.csv:row 3: column 'phase': Ada Junior (P1) already answered the pre survey of "
         "cohort c1 on row 2",
         id="survey-answered-twice",
     ),
@@ -305,26 +313,35 @@ RULES = [
     # --- stories ------------------------------------------------------------------------
     pytest.param(
         {"content/stories/tiktok.md": edited(STORY, "pair: K1", "pair: K9")},
-        "content/stories/tiktok.md:5: pair: no pair has id 'K9'",
+        "content/stories/tiktok.md:5: pair: no pair has the id or names 'K9' (write 'Name and "
+        "Name' or the pair id)",
         id="story-unknown-pair",
     ),
     pytest.param(
         {"content/stories/tiktok.md": edited(STORY, "  P4: 2026-04-21\n", "")},
-        "content/stories/tiktok.md:6: consent: the story is approved but P4 (in pair K1) has "
-        "not recorded consent; add 'P4: <date they agreed>' under consent, or set status: "
-        "awaiting-consent",
+        "content/stories/tiktok.md:6: consent: the story is approved but Dan Senior (P4), in pair "
+        "Ada Junior and Dan Senior (K1), has not recorded consent; add 'Dan Senior: <date they "
+        "agreed>' under consent, or set status: awaiting-consent",
         id="story-lacks-consent",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "  P4: 2026-04-21\n", "  P4:\n")},
+        "content/stories/tiktok.md:6: consent: the story is approved but Dan Senior (P4), in pair "
+        "Ada Junior and Dan Senior (K1), has not recorded consent; add 'Dan Senior: <date they "
+        "agreed>' under consent, or set status: awaiting-consent",
+        id="story-consent-date-left-blank",
     ),
     pytest.param(
         {"content/stories/tiktok.md": STORY}
         | participants("I plan things.,,,c1,named", "I plan things.,,,c1,none"),
-        "content/stories/tiktok.md:5: warning: pair: withheld: is about pair K1, and Dan Senior "
+        "content/stories/tiktok.md:5: warning: pair: withheld: is about the pair Ada Junior and Dan Senior (K1), and "
+        "Dan Senior "
         "(P4) has not agreed to be named; make the story anonymous or leave it out",
         id="story-names-unconsenting-person",
     ),
     pytest.param(
         {"content/stories/tiktok.md": edited(STORY, "  P4: 2026-04-21\n", "  P9: 2026-04-21\n")},
-        "content/stories/tiktok.md:8: consent.P9: no participant has id 'P9'",
+        "content/stories/tiktok.md:8: consent.P9: no participant has the name or id 'P9'",
         id="story-consent-unknown-person",
     ),
     pytest.param(
@@ -363,7 +380,8 @@ RULES = [
     # --- blog posts ---------------------------------------------------------------------
     pytest.param(
         {"content/blog/learned.md": edited(POST, "  - P1\n", "  - P1\n  - zoe\n")},
-        "content/blog/learned.md:7: authors: no participant or staff member has id 'zoe'",
+        "content/blog/learned.md:7: authors: no participant or member of staff has the name or id "
+        "'zoe'",
         id="post-unknown-author",
     ),
     pytest.param(
@@ -500,7 +518,8 @@ def test_mentor_over_capacity_names_every_earlier_pair(scratch: Callable[..., Pa
     )
     code, lines = run_check(root)
     assert lines[0] == (
-        "data/pairs.csv:row 5: column 'mentor_id': P1 is already in approved pairs K1 (row 2) "
+        "data/pairs.csv:row 5: column 'mentor_id': Ada Junior (P1) is already in approved pairs K1 "
+        "(row 2) "
         "and K3 (row 4) of cohort c1; a mentor can be in at most 2 approved pairs per cohort "
         "(matching.mentor_capacity)"
     )
@@ -646,7 +665,8 @@ def test_a_manager_outside_the_programme_is_found_in_the_org_chart(
 ORG_CHART_RULES = [
     pytest.param(
         participants(*ADA_UNDER_M1) | org_chart(),
-        "data/pairs.csv:row 2: column 'mentee_id': P4 is P1's manager's manager; a pair must "
+        "data/pairs.csv:row 2: column 'mentee_id': Dan Senior (P4) is Ada Junior (P1)'s manager's "
+        "manager; a pair must "
         "not be inside one reporting line",
         id="skip-level-through-someone-outside-the-programme",
     ),
@@ -682,13 +702,15 @@ ORG_CHART_RULES = [
         )
         | org_chart("id,manager_id\nM1,P1\n"),
         "data/participants.csv:row 2: column 'manager_id': managers go round in a loop "
-        "(P1 → P3 → M1 → P1; M1's manager is on row 2 of data/org-chart.csv); one of them "
+        "(Ada Junior (P1) → Cat Senior (P3) → M1 → Ada Junior (P1); M1's manager is on row 2 of "
+        "data/org-chart.csv); one of them "
         "needs a different manager",
         id="loop-across-both-tables",
     ),
     pytest.param(
         org_chart(ORG_CHART + "P1,M1,Ada Junior\n"),
-        "data/org-chart.csv:row 3: column 'manager_id': P1's manager is 'M1' here but 'P3' in "
+        "data/org-chart.csv:row 3: column 'manager_id': Ada Junior (P1)'s manager is 'M1' here but "
+        "'P3' in "
         "data/participants.csv (row 2); the two tables must agree",
         id="org-chart-conflicting-manager",
     ),
@@ -704,7 +726,8 @@ ORG_CHART_RULES = [
             "ada@example.org,mentor,A1,Digital,Apprentice,HQ,,",
         )
         | org_chart("id,manager_id\nP1,P4\n"),
-        "data/pairs.csv:row 2: column 'mentee_id': P4 is P1's manager; a pair must not be "
+        "data/pairs.csv:row 2: column 'mentee_id': Dan Senior (P4) is Ada Junior (P1)'s manager; "
+        "a pair must not be "
         "inside one reporting line",
         id="org-chart-fills-a-blank-manager",
     ),
@@ -781,7 +804,8 @@ def test_xlsx_org_chart_with_its_own_headers(scratch: Callable[..., Path]) -> No
     workbook.save(root / "data" / "org-chart.xlsx")
     code, lines = run_check(root)
     assert lines[0] == (
-        "data/pairs.csv:row 2: column 'mentee_id': P4 is P1's manager's manager; a pair must "
+        "data/pairs.csv:row 2: column 'mentee_id': Dan Senior (P4) is Ada Junior (P1)'s manager's "
+        "manager; a pair must "
         "not be inside one reporting line"
     )
     assert code == 2
@@ -802,3 +826,282 @@ def test_org_chart_missing_column_points_at_the_unmapped_header(
         "1 error and 2 warnings found; nothing was written. Fix them and run the command again.",
     ]
     assert code == 2
+
+
+# --- every problem of a file in one pass ------------------------------------------------
+
+
+def test_three_mistakes_in_one_story_are_three_problems(scratch: Callable[..., Path]) -> None:
+    story = edited(STORY, "date: 2026-05-01", "date: 1 May 2026")
+    story = edited(story, "pair: K1", "pair: Ada Junior and Nobody")
+    story = edited(story, "  P4: 2026-04-21\n", "  Dan Senoir: 2026-04-21\n")
+    code, lines = run_check(scratch({"content/stories/tiktok.md": story}))
+    assert lines == [
+        "content/stories/tiktok.md:3: date: '1 May 2026' is not a date; write it as "
+        "YYYY-MM-DD, e.g. 2026-03-31",
+        "content/stories/tiktok.md:5: pair: no pair has the id or names 'Ada Junior and "
+        "Nobody' (write 'Name and Name' or the pair id); did you mean Ada Junior and Dan "
+        "Senior (K1)?",
+        "content/stories/tiktok.md:8: consent.Dan Senoir: no participant has the name or id "
+        "'Dan Senoir'; did you mean Dan Senior (P4)?",
+        "3 errors found; nothing was written. Fix them and run the command again.",
+    ]
+    assert code == 2
+
+
+def test_a_wrong_consent_date_leaves_the_other_entries_checked(
+    scratch: Callable[..., Path],
+) -> None:
+    story = edited(STORY, "  P1: 2026-04-20\n", "  P1: soon\n  P9: 2026-04-20\n")
+    code, lines = run_check(scratch({"content/stories/tiktok.md": story}))
+    assert lines[:2] == [
+        "content/stories/tiktok.md:7: consent.P1: 'soon' is not a date; write it as "
+        "YYYY-MM-DD, e.g. 2026-03-31",
+        "content/stories/tiktok.md:8: consent.P9: no participant has the name or id 'P9'",
+    ]
+    assert code == 2
+
+
+# --- people and pairs by name -----------------------------------------------------------
+
+NAMED_STORY = """\
+---
+title: Learning TikTok
+date: 2026-05-01
+summary: Dan learns TikTok from Ada.
+pair: {pair}
+consent:
+  Ada Junior: 2026-04-20
+  dan SÉNIOR: 2026-04-21
+status: approved
+---
+Dan and Ada met every month.
+"""
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "K1",
+        "k1",
+        "Ada Junior and Dan Senior",
+        "Dan Senior & Ada Junior",
+        "ÁDA  junior and dan senior",
+    ],
+)
+def test_story_pair_and_consent_by_name_resolve_to_ids(
+    scratch: Callable[..., Path], written: str
+) -> None:
+    root = scratch({"content/stories/tiktok.md": NAMED_STORY.format(pair=written)})
+    assert run_check(root)[0] == 0
+    (story,) = load_project(root).stories
+    assert story.pair == "K1"
+    assert dict(story.consent) == {"P1": dt.date(2026, 4, 20), "P4": dt.date(2026, 4, 21)}
+
+
+def test_post_authors_by_name_resolve_to_ids(scratch: Callable[..., Path]) -> None:
+    post = edited(POST, "  - office\n  - P1\n", "  - programme OFFICE\n  - Ada Junior\n")
+    root = scratch({"content/blog/learned.md": post})
+    assert run_check(root)[0] == 0
+    (resolved,) = load_project(root).posts
+    assert resolved.authors == ("office", "P1")
+
+
+NAME_RULES = [
+    pytest.param(
+        {"content/blog/learned.md": edited(POST, "  - P1\n", "  - Ada Junor\n")},
+        "content/blog/learned.md:6: authors: no participant or member of staff has the name or "
+        "id 'Ada Junor'; did you mean Ada Junior (P1)?",
+        id="author-misspelt",
+    ),
+    pytest.param(
+        {"content/blog/learned.md": edited(POST, "  - P1\n", "  - Senior\n")},
+        "content/blog/learned.md:6: authors: no participant or member of staff has the name or "
+        "id 'Senior'; did you mean Cat Senior (P3), Dan Senior (P4) or Eve Senior (P5)?",
+        id="author-surname-only",
+    ),
+    pytest.param(
+        {"content/blog/learned.md": edited(POST, "  - P1\n", "  - P1\n  - Ada Junior\n")},
+        "content/blog/learned.md:7: authors: Ada Junior (P1) is listed twice",
+        id="author-twice-by-id-and-name",
+    ),
+    pytest.param(
+        {"content/stories/tiktok.md": edited(STORY, "pair: K1", "pair: Ada Junior and Cat Senior")},
+        "content/stories/tiktok.md:5: pair: no pair has the id or names 'Ada Junior and Cat "
+        "Senior' (write 'Name and Name' or the pair id); did you mean Ada Junior and Dan Senior "
+        "(K1) or Ben Junior and Cat Senior (K2)?",
+        id="pair-of-two-people-who-are-not-a-pair",
+    ),
+    pytest.param(
+        {
+            "content/stories/tiktok.md": edited(
+                STORY, "  P4: 2026-04-21\n", "  P4: 2026-04-21\n  Dan Senior: 2026-04-22\n"
+            )
+        },
+        "content/stories/tiktok.md:9: consent.Dan Senior: 'P4' and 'Dan Senior' are the same "
+        "person, Dan Senior (P4); keep one of the two",
+        id="consent-twice-by-id-and-name",
+    ),
+    pytest.param(
+        {
+            "content/stories/tiktok.md": edited(
+                STORY, "  P4: 2026-04-21\n", "  Programme office: 2026-04-21\n"
+            )
+        },
+        "content/stories/tiktok.md:8: consent.Programme office: no participant has the name or "
+        "id 'Programme office'",
+        id="consent-is-for-participants-not-staff",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), NAME_RULES)
+def test_name_rule_reports_exact_line(
+    scratch: Callable[..., Path], files: dict[str, str], expected: str
+) -> None:
+    extra = {"data/participants.csv": PARTICIPANTS + P5}
+    code, lines = run_check(scratch(extra | files))
+    assert expected in lines, "\n".join(lines)
+    assert code == 2
+
+
+def test_two_people_with_one_name_must_be_told_apart(scratch: Callable[..., Path]) -> None:
+    twin = P5.replace("Eve Senior", "Ada Junior")
+    post = edited(POST, "  - P1\n", "  - ada junior\n")
+    code, lines = run_check(
+        scratch({"data/participants.csv": PARTICIPANTS + twin, "content/blog/learned.md": post})
+    )
+    assert lines[0] == (
+        "content/blog/learned.md:6: authors: 2 people are called 'ada junior': did you mean "
+        "Ada Junior (P1) or Ada Junior (P5)? Write the id to say which"
+    )
+    assert code == 2
+
+
+def test_names_do_not_change_what_is_withheld(scratch: Callable[..., Path]) -> None:
+    # Dan has not agreed to be named: the story is withheld whether it says P4 or his name.
+    unconsenting = participants("I plan things.,,,c1,named", "I plan things.,,,c1,none")
+    by_id = run_check(scratch({"content/stories/tiktok.md": STORY} | unconsenting))
+    by_name = run_check(
+        scratch(
+            {"content/stories/tiktok.md": NAMED_STORY.format(pair="Ada Junior and Dan Senior")}
+            | unconsenting
+        )
+    )
+    assert by_id == by_name
+    assert by_id[1][0] == (
+        "content/stories/tiktok.md:5: warning: pair: withheld: is about the pair Ada Junior and Dan Senior (K1), and "
+        "Dan Senior "
+        "(P4) has not agreed to be named; make the story anonymous or leave it out"
+    )
+
+
+# --- blog categories --------------------------------------------------------------------
+
+CATEGORIES = "blog:\n  categories: [Programme news, Reflections, How-to]\n"
+
+
+def categorised(categories: str) -> dict[str, str]:
+    return {
+        "programme.yaml": PROGRAMME + CATEGORIES,
+        "content/blog/learned.md": edited(POST, "authors:", f"categories: {categories}\nauthors:"),
+    }
+
+
+CATEGORY_RULES = [
+    pytest.param(
+        categorised("[Reflectons]"),
+        "content/blog/learned.md:4: categories: 'Reflectons' is not one of the blog's "
+        "categories; did you mean 'Reflections'? The list is under blog.categories in "
+        "programme.yaml",
+        id="category-misspelt",
+    ),
+    pytest.param(
+        categorised("[Gossip]"),
+        "content/blog/learned.md:4: categories: 'Gossip' is not one of the blog's categories "
+        "(Programme news, Reflections, How-to). The list is under blog.categories in "
+        "programme.yaml",
+        id="category-unknown",
+    ),
+    pytest.param(
+        {
+            "content/blog/learned.md": edited(
+                POST, "authors:", "categories: [Reflections]\nauthors:"
+            )
+        },
+        "content/blog/learned.md:4: categories: 'Reflections' cannot be used: the blog has no "
+        "categories yet; the programme lead lists them under blog.categories in programme.yaml",
+        id="category-but-none-listed",
+    ),
+    pytest.param(
+        {"programme.yaml": PROGRAMME + "blog:\n  categories: [Events, events]\n"},
+        "programme.yaml:" + str(PROGRAMME.count("\n") + 2) + ":24: blog.categories[1]: category "
+        "'events' is listed twice (also blog.categories[0]); categories are matched ignoring "
+        "case, so list each once",
+        id="category-listed-twice",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), CATEGORY_RULES)
+def test_category_rule_reports_exact_line(
+    scratch: Callable[..., Path], files: dict[str, str], expected: str
+) -> None:
+    code, lines = run_check(scratch(files))
+    assert expected in lines, "\n".join(lines)
+    assert code == 2
+
+
+def test_category_is_matched_ignoring_case_and_spelt_as_listed(
+    scratch: Callable[..., Path],
+) -> None:
+    root = scratch(categorised("[reflections, HOW-TO, Reflections]"))
+    assert run_check(root)[0] == 0
+    (post,) = load_project(root).posts
+    assert post.categories == ("Reflections", "How-to")
+
+
+# --- rules are objects ------------------------------------------------------------------
+
+
+def test_every_rule_is_a_named_rule_object() -> None:
+    from generator.validate import CONFIG_RULES, CROSS_RULES, Rule
+
+    rules = [*CONFIG_RULES, *CROSS_RULES]
+    assert all(isinstance(rule, Rule) and callable(rule.check) for rule in rules)
+    names = [rule.name for rule in rules]
+    assert len(names) == len(set(names))
+
+
+def test_one_duplicate_check_reports_every_repeat_at_its_place() -> None:
+    from generator.validate import duplicates
+
+    found = list(duplicates([("a", 1), ("b", 2), ("a", 3), ("a", 4)]))
+    assert found == [("a", 3, 1), ("a", 4, 1)]
+
+
+def test_a_blank_blog_category_is_an_error(scratch: Callable[..., Path]) -> None:
+    code, lines = run_check(
+        scratch({"programme.yaml": PROGRAMME + "blog:\n  categories: [Events, ' ']\n"})
+    )
+    assert lines[0] == (
+        "programme.yaml:" + str(PROGRAMME.count("\n") + 2) + ":3: blog.categories: a category "
+        "must have a name; remove the empty item"
+    )
+    assert code == 2
+
+
+def test_an_anonymous_story_by_pair_names_still_hides_the_pair(
+    scratch: Callable[..., Path],
+) -> None:
+    story = (
+        "---\ntitle: Learning TikTok\ndate: 2026-05-01\nsummary: A mentee learns TikTok.\n"
+        "pair: Dan Senior and Ada Junior\nanonymous: true\nstatus: approved\n---\n"
+        "Then Dan Senior posted a video.\n"
+    )
+    code, lines = run_check(scratch({"content/stories/tiktok.md": story}))
+    assert lines[0] == (
+        "content/stories/tiktok.md:9: warning: body: withheld: names Dan Senior (P4), who is in "
+        "this anonymous story's pair"
+    )
+    assert code == 0

@@ -11,7 +11,7 @@ from generator.fold import fold, fold_path
 from generator.pipeline import check_project
 from generator.withhold import Decisions
 from tests.conftest import TODAY
-from tests.scratch import PARTICIPANTS, run_check
+from tests.scratch import PARTICIPANTS, PROGRAMME, run_check
 
 # A fifth participant who never agreed to be named, and who shares no word with anyone else.
 SUSAN = "P5,Susan Hargreaves,susan.h@example.org,mentee,B2,Housing,Director of Housing,HQ,,,,,,,,c1,none\n"
@@ -25,7 +25,11 @@ def post(body: str = "Text.", **meta: str) -> str:
 
 
 def decide(scratch: Callable[..., Path], files: dict[str, str]) -> Decisions:
-    root = scratch({"data/participants.csv": PARTICIPANTS + SUSAN, **files})
+    # The programme lists the category the post below uses, so the name is its only problem.
+    programme = PROGRAMME + "blog:\n  categories: ['Susan Hargreaves']\n"
+    root = scratch(
+        {"programme.yaml": programme, "data/participants.csv": PARTICIPANTS + SUSAN, **files}
+    )
     return check_project(root, TODAY).decisions
 
 
@@ -204,7 +208,8 @@ def test_withdrawing_consent_withholds_the_story_and_sole_posts_and_drops_a_coau
         "not agreed to be named",
         "content/blog/together.md:4: warning: authors: Ada Junior (P1) is left out of the "
         "authors: not agreed to be named",
-        "content/stories/tiktok.md:5: warning: pair: withheld: is about pair K1, and Ada Junior "
+        "content/stories/tiktok.md:5: warning: pair: withheld: is about the pair Ada Junior and Dan Senior (K1), and "
+        "Ada Junior "
         "(P1) has not agreed to be named; make the story anonymous or leave it out",
     ]
 

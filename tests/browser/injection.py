@@ -98,6 +98,9 @@ PROGRAMME_WITH_PUBLIC_TEXT = PROGRAMME.replace(
     "public_fields: [name, job_title, department, bio]",
     "public_fields: [name, pronouns, job_title, department, location, skills_offered,"
     " skills_wanted, interests, bio]",
+).replace(
+    "\nprivacy:",
+    "\nblog:\n  categories: [Payloads]\n\nprivacy:",
 )
 
 _COLUMNS = tests.scratch.PARTICIPANTS.splitlines()[0].split(",")

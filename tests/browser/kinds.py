@@ -33,6 +33,7 @@ PAGE_KINDS: dict[str, str] = {
     "stories index": "stories/index.html",
     "story": "stories/spreadsheets-to-street-level.html",
     "anonymous story": "stories/one-thumb-at-a-time.html",
+    "impact": "impact.html",
     "blog index": "blog/index.html",
     "post": "blog/being-mentored-by-a-planning-officer.html",
     "archive": "blog/archive/2026.html",

@@ -1,4 +1,4 @@
-"""Screenshots for the README: home, a pair and a story, at desktop and mobile widths.
+"""Screenshots for the README: home, a pair, a story and the impact page, desktop and mobile.
 
 Written on every run into docs/screenshots/, so they always show the current portal.
 """
@@ -29,7 +29,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("subject", ["home", "pair", "story"])
+@pytest.mark.parametrize("subject", ["home", "pair", "story", "impact"])
 def test_screenshot(
     tabs: Callable[..., Tab], demo_url: str, demo_site: Path, subject: str, width: str
 ) -> None:
@@ -37,6 +37,8 @@ def test_screenshot(
         "home": "index.html",
         "pair": pair_page(demo_site, CONSENTING_NAME),
         "story": "stories/spreadsheets-to-street-level.html",
+        # The first measure: its words, chart and table, as a reader arriving from the summary.
+        "impact": "impact.html#measure-digital-confidence",
     }[subject]
     viewport = WIDTHS[width]
     tab = tabs(demo_url, viewport)
