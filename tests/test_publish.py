@@ -395,7 +395,7 @@ def test_first_publish_commits_the_site_and_the_hook_makes_it_live(
     assert server.commits() == [done.commit]
     assert server.files() == site_files(demo_site)
     body = git("--git-dir", str(server.bare), "log", "-1", "--format=%an <%ae>%n%B", "portal")
-    assert body.startswith("portal <portal@localhost>\nPublish Switch Mentoring: 56 pages added")
+    assert body.startswith("portal <portal@localhost>\nPublish Switch Mentoring: 57 pages added")
     assert "Source: abc123 (with uncommitted changes)" in body
     assert "+ about.html" in body
     assert done.commit is not None
@@ -843,7 +843,7 @@ def test_portal_publish_leaves_the_users_repository_exactly_as_it_was(
 
     assert plan.exit_code == 0, plan.output
     assert plan.stdout.startswith(
-        f"dry run: publishing to {server.remote} branch portal would mean 17 pages added, "
+        f"dry run: publishing to {server.remote} branch portal would mean 18 pages added, "
         "0 changed, 0 removed; "
     )
     assert "  + pairs/index.html\n" in plan.stdout
@@ -851,13 +851,13 @@ def test_portal_publish_leaves_the_users_repository_exactly_as_it_was(
     commit = server.head()
     assert commit is not None
     assert done.stdout.startswith(
-        f"published 17 pages to {server.remote} branch portal as commit {commit[:12]}: "
-        "17 pages added, 0 changed, 0 removed"
+        f"published 18 pages to {server.remote} branch portal as commit {commit[:12]}: "
+        "18 pages added, 0 changed, 0 removed"
     )
     for step in ("fetching branch portal", "pushing", "remote: portal-deploy: live site is now"):
         assert step in done.stderr
     message = git("--git-dir", str(server.bare), "log", "-1", "--format=%B", "portal")
-    assert message.startswith("First publish\n\nPublish Test Mentoring: 17 pages added")
+    assert message.startswith("First publish\n\nPublish Test Mentoring: 18 pages added")
     assert f"Source: {head} (with uncommitted changes)" in message
     assert snapshot(project) == before
 
@@ -1111,7 +1111,7 @@ def test_credentials_never_reach_the_output_or_the_commit(
     )
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith(
-        f"published 17 pages to file://***@localhost{server.bare} branch portal as commit"
+        f"published 18 pages to file://***@localhost{server.bare} branch portal as commit"
     )
     log = git("--git-dir", str(server.bare), "log", "--format=%H%n%B", "portal")
     for text in (refused.stdout, refused.stderr, done.stdout, done.stderr, log):
