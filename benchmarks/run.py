@@ -13,6 +13,8 @@ BENCHMARKS = (
     "bench_untrusted.py",
     "bench_impact.py",
     "bench_match.py",
+    # Last: the one table of issue 13's targets, today's code and this one side by side.
+    "bench_scale.py",
 )
 
 

@@ -222,9 +222,39 @@ def _private_files(project: Project) -> Iterator[tuple[Path, str]]:
                 yield path, "a copy of a private match report or proposals"
 
 
+def _private_photo_hashes(project: Project) -> Iterator[tuple[str, str]]:
+    """Yield the sha256 of each photo that may not be published, as it is and as re-made.
+
+    A participant's photo is private unless they agreed to be named and `photo` is a public
+    field. The same picture put in a story or a guide under another name is re-made by the
+    build exactly as it would be from the participants table, so both digests are searched.
+    """
+    from generator.images import MAX_LONG_SIDE, NotAPicture, remake_raster  # Pillow: lazily
+
+    public = "photo" in project.config.privacy.public_fields
+    table = project.config.data.participants
+    what = f"a photo that may not be published ({table} column 'photo')"
+    for person in project.participants:
+        if not person.photo or (public and person.is_named):
+            continue
+        path = project.root / "content" / person.photo
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_HASHED_BYTES:
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        yield hashlib.sha256(data).hexdigest(), what
+        try:
+            remade = remake_raster(data, MAX_LONG_SIDE).data
+        except NotAPicture:
+            continue
+        yield hashlib.sha256(remade).hexdigest(), what
+
+
 def private_file_hashes(project: Project) -> dict[str, str]:
-    """Return the sha256 of each private output and data table on disk, with what it is."""
-    hashes: dict[str, str] = {}
+    """Return the sha256 of each private output, data table and private photo, with what it is."""
+    hashes: dict[str, str] = dict(_private_photo_hashes(project))
     for path, what in _private_files(project):
         try:
             size = path.stat().st_size if path.is_file() and not path.is_symlink() else 0

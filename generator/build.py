@@ -1,28 +1,64 @@
-"""Build stage: run the real MkDocs build, strict and clean, on the generated sources."""
+"""Build stage: run the real ProperDocs build (MkDocs 1.x), strict and clean, from Python.
+
+ProperDocs is the maintained continuation of MkDocs 1.x; mkdocs-material and the `portal`
+plugin run on it unchanged (its `mkdocs.*` import alias is installed below, before any plugin is
+imported). The build is run step for step as `properdocs build --strict --clean` runs it, not as
+a command: `portal build` runs it in a forked copy of itself (nothing is imported or read twice,
+and the site's memory goes back to the system before the audit), each page reports progress,
+and a preview keeps the built state to re-make only the pages whose sources changed (`Preview`).
+"""
 
 from __future__ import annotations
 
 import calendar
+import ctypes
 import datetime as dt
-import json
+import gc
+import logging
+import multiprocessing
 import os
 import re
-import subprocess
 import sys
-import tempfile
-from dataclasses import dataclass
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urljoin
+
+import markdown
+import properdocs.replacement  # noqa: F401  (first: every later mkdocs.* import is ProperDocs)
+from properdocs.commands import build as engine
+from properdocs.config import load_config
+from properdocs.exceptions import Abort, BuildError, ConfigurationError, PluginError
+from properdocs.structure import pages as engine_pages
+from properdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
+from properdocs.structure.nav import Navigation, get_navigation
+from properdocs.structure.pages import Page
+from properdocs.utils import CountHandler, clean_directory
 
 from generator.errors import InputError, Problem
-from generator.plugin import REPORT_VARIABLE
+from generator.plugin import PLUGIN_NAME, PortalPlugin
 
 MKDOCS_FILE = "mkdocs.yml"
 _DOC_PATH = re.compile(r"'([^']+\.md)'")
+# The engine's loggers: ProperDocs', and the legacy name that mkdocs-material logs under.
+_LOGGERS = ("properdocs", "mkdocs")
+
+BuildProgress = Callable[[int, int], None]
+"""Called with (pages done, pages in all) while the site builds."""
+
+# Who hears of each page built: `portal build` sets it around the build for its progress bar,
+# so the build's own signature stays (root, site_dir, today).
+build_progress: ContextVar[BuildProgress | None] = ContextVar("build_progress", default=None)
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What MkDocs did."""
+    """What the site build did."""
 
     site_dir: Path
     seconds: float
@@ -31,78 +67,456 @@ class BuildReport:
     removed: tuple[Problem, ...] = ()
 
 
-def mkdocs_environment(today: dt.date) -> dict[str, str]:
-    """Return the environment for MkDocs: dates pinned to the build date for repeatable output."""
-    env = dict(os.environ)
-    env["SOURCE_DATE_EPOCH"] = str(calendar.timegm(today.timetuple()))
-    env.pop("PYTHONWARNINGS", None)
-    return env
+def source_date_epoch(today: dt.date) -> str:
+    """Return the build date as SOURCE_DATE_EPOCH: dates pinned for repeatable output."""
+    return str(calendar.timegm(today.timetuple()))
 
 
 def run_mkdocs_build(root: Path, site_dir: Path, today: dt.date) -> BuildReport:
-    """Run `mkdocs build --strict --clean` into *site_dir*; warnings become located problems."""
-    config = root / MKDOCS_FILE
-    if not config.is_file():
+    """Build *site_dir* from site_src/ strictly and cleanly; warnings become located problems.
+
+    The build runs in a forked copy of this process: it starts with everything already loaded
+    (nothing is imported or read twice), and the memory it needs for the site (every page, the
+    search index, the blog) is handed back whole when it ends, before the audit needs its own.
+    """
+    if not _FORKING:
+        return _build_site(root, site_dir, today, build_progress.get())
+    progress = build_progress.get()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_build_in_child, args=(sender, root, site_dir, today, progress is not None)
+    )
+    # The child shares this process's memory until either writes to it: frozen, the objects
+    # already made are left alone by the child's garbage collector, so they stay shared; what
+    # generating the sources freed is handed back to the system first.
+    gc.collect()
+    _trim_heap()
+    gc.freeze()
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
+    sender.close()
+    outcome: tuple[str, Any] = ("failed", "the site build stopped without a word")
+    try:
+        while True:
+            try:
+                kind, value = receiver.recv()
+            except EOFError:
+                break
+            if kind == "progress" and progress is not None:
+                progress(*value)
+            else:
+                outcome = (kind, value)
+        child.join()
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+            child.join()
+    kind, value = outcome
+    if kind == "built":
+        assert isinstance(value, BuildReport)
+        return value
+    if kind == "invalid":
+        raise InputError(value)
+    raise RuntimeError(f"the site build failed: {value}")
+
+
+# Fork where the platform has it (Linux, the intranet's build machines); elsewhere build here.
+_FORKING = "fork" in multiprocessing.get_all_start_methods()
+
+
+def _trim_heap() -> None:
+    """Return the C heap's free memory to the system (glibc keeps it otherwise)."""
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return
+    trim(0)
+
+
+def _build_in_child(sender: Any, root: Path, site_dir: Path, today: dt.date, tell: bool) -> None:
+    """Build the site in the forked child and send the outcome (and progress) to the parent."""
+    progress = (lambda done, total: sender.send(("progress", (done, total)))) if tell else None
+    try:
+        sender.send(("built", _build_site(root, site_dir, today, progress)))
+    except InputError as exc:
+        sender.send(("invalid", list(exc.problems)))
+    except BaseException as exc:  # the parent reports it; a child must never raise past here
+        sender.send(("failed", "".join(traceback.format_exception(exc)).strip()))
+    finally:
+        sender.close()
+
+
+def _build_site(
+    root: Path, site_dir: Path, today: dt.date, progress: BuildProgress | None
+) -> BuildReport:
+    """Run the whole build in this process."""
+    started = dt.datetime.now()
+    with _engine(root, today) as capture:
+        config = _load(root, site_dir, capture, command="build")
+        try:
+            state = _build(config, capture, progress=progress)
+            removed = _removals(state.portal)
+        finally:
+            _shut_down(config)
+    seconds = (dt.datetime.now() - started).total_seconds()
+    del state, config
+    gc.collect()
+    return BuildReport(site_dir, seconds, capture.text(), removed)
+
+
+class Preview:
+    """A preview build kept in memory: built whole once, then only the pages whose sources changed.
+
+    `update` is told which files of site_src/ the last generate wrote or removed. When each is an
+    existing page whose front matter and title stay the same, only those pages are read and
+    rendered again, with everything else (navigation, blog, tags, theme) as the full build left
+    it, so each comes out exactly as a full build would make it. Anything else (a page added or
+    removed, a blog post, the navigation, an image, mkdocs.yml) builds the whole preview again.
+    The search index is brought up to date by the next whole build.
+    """
+
+    def __init__(self, root: Path, site_dir: Path, today: dt.date, serve_url: str) -> None:
+        self.root = root
+        self.site_dir = site_dir
+        self.today = today
+        self.serve_url = serve_url
+        self._state: _State | None = None
+
+    def build(self) -> BuildReport:
+        """Build the whole preview (drafts included)."""
+        started = dt.datetime.now()
+        self.close()
+        with _engine(self.root, self.today) as capture:
+            config = _load(self.root, self.site_dir, capture, command="serve")
+            config.site_url = self.serve_url
+            try:
+                self._state = _build(config, capture, serve_url=self.serve_url)
+            except BaseException:
+                _shut_down(config)
+                raise
+        seconds = (dt.datetime.now() - started).total_seconds()
+        return BuildReport(self.site_dir, seconds, capture.text(), _removals(self._state.portal))
+
+    def update(self, changed: Sequence[str], removed: Sequence[str] = ()) -> tuple[str, ...]:
+        """Re-make the pages for site_src/ files *changed*; return the pages re-made.
+
+        An empty answer means the whole preview was built again.
+        """
+        state = self._state
+        pages = self._pages(changed) if state is not None and not removed else None
+        if state is None or pages is None:
+            self.build()
+            return ()
+        with _engine(self.root, self.today) as capture, _pooled_markdown():
+            config = state.config
+            before = [(page, dict(page.meta), page.title) for page in pages]
+            for page in pages:
+                state.portal.removed.pop(page.file.src_uri, None)
+                engine._populate_page(page, config, state.files)
+            if any(dict(page.meta) != meta or page.title != title for page, meta, title in before):
+                capture.lines.clear()
+                pages = []  # a title or tags elsewhere on the site changed with them
+            for page in pages:
+                engine._build_page(
+                    page,
+                    config,
+                    state.doc_files,
+                    state.nav,
+                    state.env,
+                    excluded=page.file.inclusion.is_excluded(),  # type: ignore[no-untyped-call]
+                )
+                page.validate_anchor_links(
+                    files=state.files, log_level=config.validation.links.anchors
+                )
+        if not pages:
+            self.build()
+            return ()
+        return tuple(page.file.src_uri for page in pages)
+
+    def _pages(self, changed: Sequence[str]) -> list[Page] | None:
+        """The existing pages for *changed* sources, or None when a whole build is needed."""
+        assert self._state is not None
+        pages = []
+        for src_uri in changed:
+            file = self._state.files.get_file_from_path(src_uri)
+            if (
+                file is None
+                or not file.is_documentation_page()
+                or file.page is None
+                or type(file.page) is not Page  # blog posts and views are the blog's own
+                or src_uri.startswith("blog/")
+            ):
+                return None
+            pages.append(file.page)
+        return pages
+
+    def close(self) -> None:
+        """Let the last build's plugins clean up and go."""
+        if self._state is not None:
+            _shut_down(self._state.config)
+            self._state = None
+
+
+# --- the engine, step by step ------------------------------------------------------------
+
+
+class _Capture(logging.Handler):
+    """Keep the engine's messages as `LEVEL - message` lines, as its command line prints them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname} - {record.getMessage()}")
+
+    def text(self) -> str:
+        return "".join(line + "\n" for line in self.lines)
+
+
+@contextmanager
+def _engine(root: Path, today: dt.date) -> Iterator[_Capture]:
+    """Run the engine with the build date pinned, its messages captured, from the project."""
+    capture = _Capture()
+    loggers = [logging.getLogger(name) for name in _LOGGERS]
+    main, legacy = loggers
+    saved = [(lg, lg.level, lg.propagate, lg.parent) for lg in loggers]
+    # As `properdocs` itself does: the legacy logger feeds ProperDocs' (strict mode counts it).
+    main.setLevel(logging.INFO)
+    main.propagate = False
+    legacy.parent = main
+    legacy.setLevel(logging.NOTSET)
+    legacy.propagate = True
+    main.addHandler(capture)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(today)
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        # Third-party deprecation notices are the engine's business, not the user's (and
+        # pytest's warnings-as-errors must not turn them into a failed build).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield capture
+    except InputError:
+        raise
+    except (Abort, BuildError, ConfigurationError, PluginError) as exc:
+        capture.lines.append(f"ERROR - {exc}")
+        raise InputError(mkdocs_problems(capture.text())) from None
+    except Exception as exc:
+        # A theme override or template that fails to render is the project's to fix, as it
+        # was when the build ran as a command of its own.
+        capture.lines.append(f"ERROR - {type(exc).__name__}: {exc}")
+        raise InputError(mkdocs_problems(capture.text())) from exc
+    finally:
+        os.chdir(cwd)
+        if epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch
+        main.removeHandler(capture)
+        for lg, level, propagate, parent in saved:
+            lg.setLevel(level)
+            lg.propagate = propagate
+            if lg is legacy:
+                lg.parent = parent
+
+
+def _load(
+    root: Path, site_dir: Path, capture: _Capture, *, command: Literal["build", "serve"]
+) -> Any:
+    """Load mkdocs.yml (strict) for *command* ("build" or "serve")."""
+    path = root / MKDOCS_FILE
+    if not path.is_file():
         raise InputError(
             [Problem(MKDOCS_FILE, f"not found in {root}; the project needs its mkdocs.yml")]
         )
-    command = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "--strict",
-        "--clean",
-        "--config-file",
-        str(config),
-        "--site-dir",
-        str(site_dir),
-    ]
-    started = dt.datetime.now()
-    env = mkdocs_environment(today)
-    with tempfile.TemporaryDirectory(prefix="portal-sanitiser-") as scratch:
-        report_file = Path(scratch) / "removed.json"
-        env[REPORT_VARIABLE] = str(report_file)
-        result = subprocess.run(
-            command, cwd=root, env=env, capture_output=True, text=True, check=False
-        )
-        removed = _removals(report_file)
-    seconds = (dt.datetime.now() - started).total_seconds()
-    log = result.stdout + result.stderr
-    if result.returncode != 0:
-        raise InputError(mkdocs_problems(log))
-    if removed is None:
+    config = load_config(config_file=str(path), site_dir=str(site_dir), strict=True)
+    if not isinstance(config.plugins.get(PLUGIN_NAME), PortalPlugin):
         raise InputError(
             [Problem(MKDOCS_FILE, "the portal plugin did not run: list '- portal' under plugins")]
         )
-    return BuildReport(site_dir, seconds, log, removed)
+    config.plugins.on_startup(command=command, dirty=False)
+    return config
 
 
-def _removals(report_file: Path) -> tuple[Problem, ...] | None:
-    """Read what the sanitiser removed (None when the plugin never ran)."""
+def _shut_down(config: Any) -> None:
+    """Let the plugins clean up, then let them go: the next build starts with new ones.
+
+    The engine keeps one instance of each plugin for the whole process (its own `serve` reuses
+    them between builds), and those instances hold the whole site (the search index, the blog's
+    posts, the tags): a finished build lets them go, so the memory serves the audit. The blog's
+    temporary folder goes with its instance, which is why none is reused after its shutdown.
+    """
     try:
-        report = json.loads(report_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        config.plugins.on_shutdown()
+    finally:
+        for key, option in type(config)._schema:
+            if key == "plugins":
+                option.plugin_cache.clear()
+
+
+class _MarkdownPool:
+    """One Markdown converter per configuration, reset between pages instead of made anew.
+
+    The engine builds a converter, and loads every extension into it, for each page (and the
+    blog one more for each post's excerpt): a tenth of the build, and for 3,500 excerpts kept
+    alive, a hundred megabytes. A reset converter converts the same; each page's own tree
+    processors (links, anchors, title) replace the last page's, as they are registered under
+    the same names, and the `portal` plugin puts each excerpt's own back before it renders.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, str], markdown.Markdown] = {}
+
+    def Markdown(self, **options: Any) -> markdown.Markdown:
+        # By value: the blog copies the configuration for each excerpt.
+        key = (repr(options.get("extensions")), repr(options.get("extension_configs")))
+        converter = self._made.get(key)
+        if converter is None:
+            converter = self._made[key] = markdown.Markdown(**options)
+        else:
+            converter.reset()
+        return converter
+
+    def __call__(self, **options: Any) -> markdown.Markdown:
+        return self.Markdown(**options)
+
+
+@contextmanager
+def _pooled_markdown() -> Iterator[None]:
+    """Let the engine's pages, and the blog's excerpts, share converters while the build runs."""
+    pool = _MarkdownPool()
+    saved = vars(engine_pages)["markdown"]
+    setattr(engine_pages, "markdown", pool)  # noqa: B010 (a module's private name)
+    blog = sys.modules.get("material.plugins.blog.structure")
+    excerpts = vars(blog).get("Markdown") if blog is not None else None
+    if blog is not None and excerpts is not None:
+        setattr(blog, "Markdown", pool)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(engine_pages, "markdown", saved)  # noqa: B010
+        if blog is not None and excerpts is not None:
+            setattr(blog, "Markdown", excerpts)  # noqa: B010
+
+
+@dataclass
+class _State:
+    """What a build knows once it is done: enough to re-make one page the same way."""
+
+    config: Any
+    files: Files
+    nav: Navigation
+    env: Any
+    doc_files: Sequence[File]
+    portal: PortalPlugin
+    serve_url: str | None
+    warnings: CountHandler = field(default_factory=CountHandler)
+
+
+def _build(
+    config: Any,
+    capture: _Capture,
+    *,
+    serve_url: str | None = None,
+    progress: BuildProgress | None = None,
+) -> _State:
+    """Build the whole site as `properdocs build --strict --clean` does; return its state."""
+    counter = CountHandler()
+    counter.setLevel(logging.WARNING)
+    main = logging.getLogger("properdocs")
+    main.addHandler(counter)
+    inclusion = InclusionLevel.is_in_serve if serve_url else InclusionLevel.is_included
+    try:
+        config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
+        clean_directory(config.site_dir)
+        files = get_files(config)
+        env = config.theme.get_env()
+        files.add_files_from_theme(env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+        pages = list(files.documentation_pages(inclusion=inclusion))
+        total = 2 * len(pages)
+        done = 0
+        excluded = []
+        with _pooled_markdown():
+            for file in pages:
+                if file.page is None and file.inclusion.is_not_in_nav():
+                    if serve_url and file.inclusion.is_excluded():
+                        excluded.append(urljoin(serve_url, file.url))
+                    Page(None, file, config)
+                assert file.page is not None
+                engine._populate_page(file.page, config, files)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+        env = config.plugins.on_env(env, config=config, files=files)
+        files.copy_static_files(inclusion=inclusion)
+        for template in config.theme.static_templates:
+            engine._build_theme_template(template, env, files, config, nav)
+        for template in config.extra_templates:
+            engine._build_extra_template(template, files, config, nav)
+        doc_files = files.documentation_pages(inclusion=inclusion)
+        for file in doc_files:
+            assert file.page is not None
+            engine._build_page(
+                file.page, config, doc_files, nav, env, excluded=file.inclusion.is_excluded()
+            )
+            # Written, a page's HTML is needed no more (what else uses a page reads its title,
+            # address, anchors and, for a post, its Markdown): 8,000 pages' HTML is not kept.
+            file.page.content = None
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        level = config.validation.links.anchors
+        for file in doc_files:
+            assert file.page is not None
+            file.page.validate_anchor_links(files=files, log_level=level)
+        config.plugins.on_post_build(config=config)
+        if counts := counter.get_counts():
+            message = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
+            raise Abort(f"Aborted with {message} in strict mode!")
+    except Exception as exc:
+        config.plugins.on_build_error(error=exc)
+        raise
+    finally:
+        main.removeHandler(counter)
+    portal = config.plugins[PLUGIN_NAME]
+    return _State(config, files, nav, env, doc_files, portal, serve_url)
+
+
+def _removals(portal: PortalPlugin) -> tuple[Problem, ...]:
+    """Say what the sanitiser removed, per source file."""
     return tuple(
         Problem(
             source_of(page),
-            f"the portal removed {', '.join(items)}: only the formatting the portal's pages "
-            "use is published (see the front-matter reference)",
+            f"the portal removed {', '.join(sorted(items))}: only the formatting the portal's "
+            "pages use is published (see the front-matter reference)",
             severity="warning",
         )
-        for page, items in sorted(report.items())
+        for page, items in sorted(portal.removed.items())
     )
 
 
 def mkdocs_problems(log: str) -> list[Problem]:
-    """Turn MkDocs warnings and errors into problems pointing at the source the user edits."""
+    """Turn the engine's warnings and errors into problems pointing at the source to edit."""
     problems = []
     for line in log.splitlines():
         level, _, message = line.partition("-")
         if level.strip() not in {"WARNING", "ERROR"}:
             continue
         message = " ".join(message.split())
+        if message.startswith("Aborted with"):
+            continue  # the summary of the warnings above, each already reported
         match = _DOC_PATH.search(message)
         file = source_of(match.group(1)) if match else MKDOCS_FILE
         problems.append(Problem(file, f"the site build reported: {message}"))

@@ -146,11 +146,14 @@ def describe_result(measure: MeasureImpact, result: MeasureResult) -> str:
 
 
 def draw_measure_chart(
-    measure: MeasureImpact, scores: Sequence[tuple[float, float]], colours: ChartColours
+    measure: MeasureImpact,
+    scores: Sequence[tuple[float, float]],
+    colours: ChartColours,
+    minimum: int = 5,
 ) -> Chart | None:
     """Draw a measure's before/after slope chart; None when its overall is not shown."""
     result = measure.overall
-    if result.status != "shown" or not scores:
+    if result.status != "shown":
         return None
     # Fonts are resolved as artists are made: the settings hold for the drawing and the saving.
     with rc_context(
@@ -162,7 +165,7 @@ def draw_measure_chart(
             "font.size": FONT_POINTS,
         }
     ):
-        svg = _draw(measure, result, scores, colours)
+        svg = _draw(measure, result, scores, colours, minimum)
     return Chart(
         key=measure.key, title=measure.label, svg=svg, alt=describe_result(measure, result)
     )
@@ -173,6 +176,7 @@ def _draw(
     result: MeasureResult,
     scores: Sequence[tuple[float, float]],
     colours: ChartColours,
+    minimum: int,
 ) -> str:
     """Draw the slope chart and return its SVG text."""
     if result.before.raw is None or result.after.raw is None:  # pragma: no cover - shown has both
@@ -194,9 +198,10 @@ def _draw(
         axes.spines[side].set_visible(False)
     axes.set_ylabel(f"Score ({low} to {high})", color=MUTED)
 
-    # One line per distinct pair of answers, thicker for more people: no line is anyone's own.
+    # One line per distinct pair of answers given by at least the minimum group size of people
+    # (the public view holds no others), thicker for more people: no line is anyone's own.
     counts = Counter((float(b), float(a)) for b, a in scores)
-    most = max(counts.values())
+    most = max(counts.values(), default=1)
     for (before, after), count in sorted(counts.items()):
         width = 1.2 + 4.0 * count / most
         axes.plot(
@@ -260,16 +265,27 @@ def _draw(
             fontsize=FONT_POINTS - 1,
         )
     legend = [
-        Line2D([], [], color=mean_colour, linewidth=4.5, marker="o", markersize=8, label="Mean"),
         Line2D(
             [],
             [],
-            color=colours.accent,
-            alpha=0.55,
-            linewidth=3,
-            label="Answers (thicker: more people)",
-        ),
+            color=mean_colour,
+            linewidth=4.5,
+            marker="o",
+            markersize=8,
+            label=f"Mean of {result.n.text} {measure.audience}",
+        )
     ]
+    if counts:
+        legend.append(
+            Line2D(
+                [],
+                [],
+                color=colours.accent,
+                alpha=0.55,
+                linewidth=3,
+                label=f"Answers given by {minimum} or more",
+            )
+        )
     figure.legend(
         handles=legend,
         loc="lower center",
@@ -312,7 +328,9 @@ def impact_charts(
     palette = colours or theme_colours(project.config.site)
     charts = []
     for measure in impact.measures:
-        chart = draw_measure_chart(measure, pooled_scores(project, measure), palette)
+        chart = draw_measure_chart(
+            measure, pooled_scores(project, measure), palette, impact.min_group_size
+        )
         if chart is not None:
             charts.append(chart)
     return tuple(charts)

@@ -592,6 +592,7 @@ class _PairTally:
     held: int
     rating_sum: int
     rating_count: int
+    visible: bool  # it has a pair page, which shows its sessions and status one by one
 
 
 def _pair_tallies(project: Project) -> dict[str, list[_PairTally]]:
@@ -610,6 +611,7 @@ def _pair_tallies(project: Project) -> dict[str, list[_PairTally]]:
             if rating is not None:
                 rating_sum[pair_id] += rating
                 rating_count[pair_id] += 1
+    visible = visible_pairs(project)
     out: dict[str, list[_PairTally]] = defaultdict(list)
     for pair in sorted(project.pairs, key=lambda p: p.pair_id):
         if pair.status not in STARTED_STATUSES or pair.cohort not in cohorts:
@@ -623,23 +625,82 @@ def _pair_tallies(project: Project) -> dict[str, list[_PairTally]]:
                 held=held[pair.pair_id],
                 rating_sum=rating_sum[pair.pair_id],
                 rating_count=rating_count[pair.pair_id],
+                visible=pair.pair_id in visible,
             )
         )
     return out
 
 
+def visible_pairs(project: Project) -> frozenset[str]:
+    """Return the ids of the pairs with a page: approved, and both people agreed to be named."""
+    people = project.participant_index()
+    return frozenset(
+        pair.pair_id
+        for pair in project.pairs
+        if pair.status in APPROVED_STATUSES
+        and all(pid in people and people[pid].is_named for pid in (pair.mentor_id, pair.mentee_id))
+    )
+
+
+def countable(visible: Sequence[bool], minimum: int) -> bool:
+    """Whether a sum over these pairs may include the ones without a page.
+
+    A pair page shows its sessions and status one by one, so a total over a group minus what
+    its pair pages show gives the pairs without a page. That is harmless when there are none or
+    at least *minimum* of them; when there are 1 to *minimum* − 1, a total may count only the
+    pairs with a page, or it would give away the others' figures.
+    """
+    hidden = sum(1 for v in visible if not v)
+    return hidden == 0 or hidden >= minimum
+
+
 def _programme_figures(
-    tallies: Sequence[_PairTally], scope: str, scope_name: str, note: str, cohorts: tuple[str, ...]
+    tallies: Sequence[_PairTally],
+    scope: str,
+    scope_name: str,
+    note: str,
+    cohorts: tuple[str, ...],
+    minimum: int,
 ) -> ProgrammeResult:
-    """Compute the figures of a group of pairs large enough to show."""
+    """Compute the figures of a group of pairs large enough to show.
+
+    Session ratings are never shown pair by pair, so their average is over every pair. The
+    counts that pair pages do show are over the pairs with a page only, unless the pairs
+    without one are at least *minimum* (see `countable`).
+    """
+    note = f"The overall {note}." if note else ""
+    rated = sum(t.rating_count for t in tallies)
+    rating = (
+        _number(Fraction(sum(t.rating_sum for t in tallies), rated))
+        if rated
+        else _hidden("no ratings")
+    )
+    withdrawal: Value | None = None
+    if not countable([t.visible for t in tallies], minimum):
+        left_out = sum(1 for t in tallies if not t.visible)
+        tallies = [t for t in tallies if t.visible]
+        note = " ".join(
+            part
+            for part in (
+                note,
+                f"Sessions and completion are counted over the {_pairs(len(tallies))} named on "
+                f"this portal: the other {_pairs(left_out)} (not named, or withdrawn) are too "
+                "few to count without giving their figures away.",
+            )
+            if part
+        )
+        withdrawal = _hidden(f"not shown: fewer than {minimum} pairs withdrew or are not named")
     n = len(tallies)
     approved = [t for t in tallies if t.status in APPROVED_STATUSES]
     held = sum(t.held for t in approved)
     planned = sum(t.planned for t in approved)
     # Extra sessions of one pair must not hide the sessions another pair missed.
     held_of_planned = sum(min(t.held, t.planned) for t in approved)
-    rated = sum(t.rating_count for t in tallies)
     small = n < SMALL_GROUP
+    if not n:
+        return _programme_without_figures(
+            scope, scope_name, "suppressed", f"fewer than {minimum} pairs", f"fewer than {minimum}"
+        )
     return ProgrammeResult(
         scope=scope,
         scope_name=scope_name,
@@ -655,10 +716,8 @@ def _programme_figures(
         held_at_least_three=_share(sum(1 for t in tallies if t.held >= 3), n),
         held_all=_share(sum(1 for t in tallies if t.held >= t.planned), n),
         completion=_share(sum(1 for t in tallies if t.status == "completed"), n),
-        withdrawal=_share(sum(1 for t in tallies if t.status == "withdrawn"), n),
-        rating=_number(Fraction(sum(t.rating_sum for t in tallies), rated))
-        if rated
-        else _hidden("no ratings"),
+        withdrawal=withdrawal or _share(sum(1 for t in tallies if t.status == "withdrawn"), n),
+        rating=rating,
         small=small,
         based_on=f"based on {_pairs(n)}" if small else "",
         cohorts=cohorts,
@@ -706,7 +765,9 @@ def _programme_impact(project: Project) -> ProgrammeImpact:
                 )
             )
         elif cohort.id in pooling.shown:
-            results.append(_programme_figures(group, cohort.id, cohort.name, "", (cohort.id,)))
+            results.append(
+                _programme_figures(group, cohort.id, cohort.name, "", (cohort.id,), minimum)
+            )
         elif not group:
             results.append(
                 _programme_without_figures(
@@ -728,7 +789,7 @@ def _programme_impact(project: Project) -> ProgrammeImpact:
         )
     elif pooled:
         overall = _programme_figures(
-            pooled, OVERALL, OVERALL_NAME, _pool_note(by_id, pooling), pooling.pooled
+            pooled, OVERALL, OVERALL_NAME, _pool_note(by_id, pooling), pooling.pooled, minimum
         )
     elif pooling.waiting:
         overall = _programme_without_figures(
@@ -759,7 +820,8 @@ def compute_impact(project: Project) -> Impact:
 def pooled_scores(project: Project, measure: MeasureImpact) -> tuple[tuple[float, float], ...]:
     """Return the (before, after) answers behind a measure's overall, sorted, with no ids.
 
-    For drawing its chart only: empty when the overall is not shown. The order is by value, so
+    For drawing its chart only: empty when the overall is not shown, and only the pairs of
+    answers that at least the minimum group size of people gave. The order is by value, so
     nothing about who answered survives.
     """
     if measure.overall.status != "shown":
@@ -767,7 +829,11 @@ def pooled_scores(project: Project, measure: MeasureImpact) -> tuple[tuple[float
     config = next(m for m in project.config.success_measures if m.key == measure.key)
     answers = _paired_answers(project, [config])
     pooled = sorted(s for c in measure.overall.cohorts for s in answers[(measure.key, c)])
-    return tuple((float(b), float(a)) for b, a in pooled)
+    # A (before, after) pair of answers given by fewer than the minimum group size is a small
+    # group of its own: one line for one person would publish that person's two answers.
+    counts = Counter(pooled)
+    minimum = project.config.privacy.min_group_size
+    return tuple((float(b), float(a)) for b, a in pooled if counts[(b, a)] >= minimum)
 
 
 def person_changes(

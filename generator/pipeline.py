@@ -20,7 +20,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from generator import withhold
 from generator.assets import image_file, remake_assets
 from generator.audit import ThemeAssets, audit_site, collect_secrets, theme_directories
-from generator.build import BuildReport, run_mkdocs_build
+from generator.build import BuildProgress, BuildReport, build_progress, run_mkdocs_build
 from generator.csp import write_csp
 from generator.errors import InputError, PrivacyError, Problem, Problems
 from generator.load import (
@@ -448,8 +448,13 @@ def build(
     strict: bool = False,
     site_dir: Path | None = None,
     progress: Progress | None = None,
+    on_page: BuildProgress | None = None,
 ) -> Built:
-    """Check, generate, build strictly into a fresh directory, audit, then swap it into site/."""
+    """Check, generate, build strictly into a fresh directory, audit, then swap it into site/.
+
+    *on_page* hears (steps done, steps in all) as the site builds: each page is read, then
+    rendered, so a bar can show counts and time left.
+    """
     say = progress or (lambda _message: None)
     # site_src/ is staged like site/: a build that fails (the audit above all) leaves the
     # sources as they were before it.
@@ -463,8 +468,12 @@ def build(
         if staging.exists():
             shutil.rmtree(staging)
         say("building the site with MkDocs (strict)")
+        token = build_progress.set(on_page)
         try:
-            report = run_mkdocs_build(project.root, staging, project.today)
+            try:
+                report = run_mkdocs_build(project.root, staging, project.today)
+            finally:
+                build_progress.reset(token)
             # The hashes of the theme's own inline scripts, for the server's CSP (deploy/).
             write_csp(staging)
             if strict and report.removed:

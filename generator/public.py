@@ -39,8 +39,10 @@ from generator.impact import (
     ProgrammeImpact,
     ProgrammeResult,
     compute_impact,
+    countable,
     headline_pairs,
     pooled_scores,
+    visible_pairs,
 )
 from generator.model import Guide, ImageFile, Pair, Participant, Project, Session
 from generator.public_programme import PublicProgramme, public_programme
@@ -884,14 +886,21 @@ def _figures(project: Project, impact: Impact, stories: int) -> tuple[Figure, ..
     """
     minimum = project.config.privacy.min_group_size
     counted = headline_pairs(project, impact)
-    ids = {p.pair_id for p in counted}
-    members = {pid for p in counted for pid in (p.mentor_id, p.mentee_id)}
+    # Pair pages show each pair's sessions: a total over the pairs without a page must cover
+    # none or at least the minimum of them, or it gives their figures away (`countable`).
+    visible = visible_pairs(project)
+    summed = counted
+    if not countable([p.pair_id in visible for p in counted], minimum):
+        summed = tuple(p for p in counted if p.pair_id in visible)
+    ids = {p.pair_id for p in summed}
+    members = {pid for p in summed for pid in (p.mentor_id, p.mentee_id)}
     held = [s for s in project.sessions if s.status == "held" and s.pair_id in ids]
     people = project.participant_index()
     departments = {people[pid].department for pid in members if pid in people}
+    sessions_label = "sessions held" if summed is counted else "sessions held by named pairs"
     return (
         Figure("pairs matched", _suppress(len(counted), minimum)),
-        Figure("sessions held", _suppress(len(held), minimum)),
+        Figure(sessions_label, _suppress(len(held), minimum)),
         Figure("departments taking part", _suppress(len(departments), minimum)),
         Figure("success stories", stories or None),
     )

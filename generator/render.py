@@ -545,8 +545,10 @@ def _impact_charts(impact: PublicImpact, config: PublicProgramme) -> dict[str, I
     colours = theme_colours(config.site)
     charts: dict[str, ImpactChart] = {}
     for measure in impact.measures:
-        points = impact.points.get(measure.key, ())
-        chart = draw_measure_chart(measure, points, colours) if points else None
+        if measure.key not in impact.points:
+            continue
+        points = impact.points[measure.key]
+        chart = draw_measure_chart(measure, points, colours, impact.min_group_size)
         if chart is None:
             continue
         path = impact_chart_path(measure.key)

@@ -47,7 +47,19 @@ def test_every_shown_measure_gets_a_chart_in_the_site_colours(
     charts = impact_charts(demo_project, demo_impact)
     assert [c.key for c in charts] == [m.key for m in demo_impact.measures]
     for chart in charts:
-        assert "#0b5d5b" in chart.svg and "#ff9100" in chart.svg
+        assert "#0b5d5b" in chart.svg  # the means, in the primary colour
+        # No pair of answers in the demo was given by 5 people: no answer line, no accent.
+        assert "#ff9100" not in chart.svg
+
+
+def test_an_answer_line_needs_the_minimum_group_size_of_people(demo_impact: Impact) -> None:
+    """A line for one person's answers would publish them (the red team read them off widths)."""
+    measure = demo_impact.measures[0]
+    five = [(2.0, 4.0)] * 5
+    with_line = draw_measure_chart(measure, five, DEMO_COLOURS, 5)
+    assert with_line is not None and "#ff9100" in with_line.svg
+    without = draw_measure_chart(measure, (), DEMO_COLOURS, 5)
+    assert without is not None and "#ff9100" not in without.svg
 
 
 def test_charts_are_valid_inert_scalable_svg(demo_project: Project, demo_impact: Impact) -> None:
@@ -156,4 +168,6 @@ def test_chart_points_carry_no_order_of_who_answered(
     measure = demo_impact.measures[0]
     scores = pooled_scores(demo_project, measure)
     assert list(scores) == sorted(scores)
-    assert len(scores) == measure.overall.n.raw
+    # Only pairs of answers at least 5 people gave reach the public view; in the demo, none.
+    assert all(scores.count(s) >= 5 for s in scores)
+    assert measure.overall.n.raw == 8 and scores == ()

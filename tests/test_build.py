@@ -1,0 +1,58 @@
+"""The build stage: progress as it goes, the same bytes for the same input, a lean search index."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import build
+from tests.conftest import TODAY, add_site_files
+
+pytestmark = pytest.mark.build
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_the_build_reports_progress_and_makes_the_same_bytes_twice(
+    scratch: Callable[..., Path],
+) -> None:
+    root = add_site_files(scratch())
+    steps: list[tuple[int, int]] = []
+    first = build(root, today=TODAY, on_page=lambda done, total: steps.append((done, total)))
+    once = _tree(first.site_dir)
+    total = steps[-1][1]
+    assert steps[-1] == (total, total)
+    assert [done for done, _ in steps] == list(range(1, total + 1))
+    assert total == 2 * first.pages - 2  # each page read, then rendered (404 and sitemap aside)
+    again = build(root, today=TODAY)
+    assert _tree(again.site_dir) == once
+
+
+def test_pair_pages_are_searched_by_names_and_what_people_bring(
+    scratch: Callable[..., Path],
+) -> None:
+    root = add_site_files(scratch())
+    site = build(root, today=TODAY).site_dir
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    pair = next(
+        p
+        for p in (site / "pairs").glob("*.html")
+        if "Ada Junior" in (text := p.read_text()) and 'class="portal-pair"' in text
+    )
+    entries = [e for e in index["docs"] if e["location"].startswith(f"pairs/{pair.name}")]
+    words = " ".join(e["title"] + " " + e["text"] for e in entries)
+    assert "Ada Junior" in words and "Dan Senior" in words
+    assert "Mentor" in words and "Apprentice" in words, "each person's role is found"
+    assert "Learn TikTok" not in words, "goals are on the page, not in the index"
+    assert "I build things." not in words, "nor the bios"
+    html = pair.read_text(encoding="utf-8")
+    assert "Learn TikTok" in html and "I build things." in html
+    assert "data-search" not in html, "the marks for the index never reach the page"
+    assert not any(e["location"].startswith("tags.html") for e in index["docs"])
