@@ -236,8 +236,8 @@ def build(project: Path, debug: bool, today: dt.date | None, strict: bool) -> No
     """Check, generate, build site/ with MkDocs (strict) and audit it for private values."""
     from generator.pipeline import build as run_build
 
-    with reporting(Context(project, debug, today)):
-        result = run_build(project, today, strict, progress=progress)
+    with reporting(Context(project, debug, today)), counted_progress("building") as on_page:
+        result = run_build(project, today, strict, progress=progress, on_page=on_page)
         for warning in [*result.generated.warnings, *result.build.removed]:
             click.echo(str(warning), err=True)
         click.echo(
@@ -298,7 +298,11 @@ def publish(
     from generator.publish import publish as run_publish
 
     # SIGTERM (and SIGHUP) cancel like Ctrl-C: git stopped, temporary folders removed, exit 130.
-    with reporting(Context(project, debug, today)), cancel_on_termination():
+    with (
+        reporting(Context(project, debug, today)),
+        cancel_on_termination(),
+        counted_progress("building") as on_page,
+    ):
         try:
             mode: History | None = (
                 None if history is None else "replace" if history == "replace" else "keep"
@@ -313,6 +317,7 @@ def publish(
                 today=today,
                 strict=strict,
                 progress=progress,
+                on_page=on_page,
             )
         except DeployError as exc:
             if debug:
@@ -442,6 +447,28 @@ class _DelayedBar:
         """Finish the bar, if it was drawn."""
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+
+
+@contextmanager
+def counted_progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a (done, total) callback for a delayed bar on a terminal; None in a log or pipe."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    drawn: list[_DelayedBar] = []
+    last = [0]
+
+    def advance(done: int, total: int) -> None:
+        if not drawn:
+            drawn.append(_DelayedBar(total, label, PROGRESS_DELAY_SECONDS, time.monotonic))
+        drawn[0].update(done - last[0])
+        last[0] = done
+
+    try:
+        yield advance
+    finally:
+        if drawn:
+            drawn[0].close()
 
 
 @contextmanager

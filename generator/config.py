@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 # Fields of a participant that may never be published, whatever privacy.public_fields says.
 NEVER_PUBLIC = frozenset({"email", "grade", "manager_id", "consent", "role_notes"})
@@ -22,6 +23,26 @@ PUBLISHABLE_FIELDS = (
     "bio",
     "photo",
 )
+
+
+def _one_line(value: str) -> str:
+    """Refuse a line break or a control character in a value shown or sent on one line."""
+    if any(unicodedata.category(c) in {"Cc", "Zl", "Zp"} for c in value):
+        raise ValueError(
+            "contains a line break or an invisible control character; put it on one line"
+        )
+    return value
+
+
+def _no_control(value: str) -> str:
+    """Refuse control characters other than line breaks and tabs in free text."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
+        raise ValueError("contains an invisible control character; delete it")
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(_one_line)]
+Text = Annotated[str, AfterValidator(_no_control)]
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Identifier = Annotated[str, Field(pattern=_ID, description="An id: letters, digits, '-', '_', '.'")]
@@ -44,9 +65,9 @@ class Section(BaseModel):
 class Person(Section):
     """A named member of staff (sponsor, contact, blog author who is not a participant)."""
 
-    name: str = Field(min_length=1, description="Full name as it should appear on the portal")
-    title: str = Field("", description="Job title")
-    email: str = Field("", description="Work email (shown only for the programme contact)")
+    name: OneLine = Field(min_length=1, description="Full name as it should appear on the portal")
+    title: OneLine = Field("", description="Job title")
+    email: OneLine = Field("", description="Work email (shown only for the programme contact)")
 
 
 class StaffAuthor(Person):
@@ -95,12 +116,12 @@ class Cohort(Section):
     session_minutes: int = Field(ge=15, le=480, description="Length of one session in minutes")
     apply_url: str = Field(
         "",
-        pattern=r"^(https?://\S+)?$",
+        pattern=r"^(https?://[^\s\"'<>`]+)?$",
         description="Where to apply while the window is open (an http or https address)",
     )
     apply_email: str = Field(
         "",
-        pattern=r"^([^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+)?$",
+        pattern=r"^([^@\s<>\"'`,;]+@[^@\s<>\"'`,;]+\.[^@\s<>\"'`,;]+)?$",
         description="Who to e-mail to apply, when there is no application form",
     )
     who_may_apply: str = Field(

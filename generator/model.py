@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from generator.config import ProgrammeConfig
+from generator.config import OneLine, ProgrammeConfig, Text
 from generator.load import split_multi
 
 Role = Literal["mentor", "mentee"]
@@ -46,22 +46,22 @@ class Record(BaseModel):
 class Participant(Record):
     """A person taking part: junior mentor or senior mentee. Most fields are private."""
 
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    email: str = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
+    id: OneLine = Field(min_length=1)
+    name: OneLine = Field(min_length=1)
+    email: OneLine = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
     role: Annotated[Role, BeforeValidator(_lower)]
-    grade: str = Field(min_length=1)
-    department: str = Field(min_length=1)
-    cohort: str = Field(min_length=1)
-    job_title: str = ""
-    location: str = ""
-    manager_id: str = ""
+    grade: OneLine = Field(min_length=1)
+    department: OneLine = Field(min_length=1)
+    cohort: OneLine = Field(min_length=1)
+    job_title: OneLine = ""
+    location: OneLine = ""
+    manager_id: OneLine = ""
     skills_offered: MultiValue = ()
     skills_wanted: MultiValue = ()
     interests: MultiValue = ()
-    bio: str = ""
-    photo: str = ""
-    pronouns: str = ""
+    bio: Text = ""
+    photo: OneLine = ""
+    pronouns: OneLine = ""
     consent: Annotated[Consent, BeforeValidator(lambda v: _lower(v) or "none")] = "none"
     extra: Mapping[str, str] = Field(default_factory=dict)
 

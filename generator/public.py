@@ -830,15 +830,27 @@ def _link_related(
     """Attach to each pair its stories and the posts written by either member."""
     pair_by_id = {p.pair_id: p for p in sel.project.pairs}
     person_of_key = {p.key: pid for pid, p in sel.people.items()}
+    # Indexed once, so a programme of thousands of pairs and posts links in linear time.
+    stories_of: dict[str, list[str]] = defaultdict(list)
+    for story in stories:
+        stories_of[story.pair_key].append(story.slug)
+    posts_of: dict[str, set[int]] = defaultdict(set)
+    for index, post in enumerate(posts):
+        for author in post.authors:
+            pid = person_of_key.get(author)
+            if pid is not None:
+                posts_of[pid].add(index)
     linked = []
     for pair_id, public_pair in pairs.items():
         source = pair_by_id[pair_id]
-        members = {source.mentor_id, source.mentee_id}
-        related_stories = tuple(s.slug for s in stories if s.pair_key == public_pair.key)
-        related_posts = tuple(
-            p.slug for p in posts if any(person_of_key.get(a) in members for a in p.authors)
+        written = posts_of.get(source.mentor_id, set()) | posts_of.get(source.mentee_id, set())
+        linked.append(
+            replace(
+                public_pair,
+                stories=tuple(stories_of.get(public_pair.key, ())),
+                posts=tuple(posts[i].slug for i in sorted(written)),
+            )
         )
-        linked.append(replace(public_pair, stories=related_stories, posts=related_posts))
     return linked
 
 

@@ -35,6 +35,7 @@ from types import FrameType
 from typing import Literal
 
 from generator import __version__
+from generator.build import BuildProgress
 from generator.errors import PublishError
 from generator.pipeline import build, check_project
 from generator.wording import plural
@@ -237,8 +238,12 @@ def publish(
     today: dt.date | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    on_page: BuildProgress | None = None,
 ) -> Publication:
-    """Build and audit the project privately, then publish that build (options override config)."""
+    """Build and audit the project privately, then publish that build (options override config).
+
+    *on_page* hears (steps done, steps in all) as the site builds, for a progress bar.
+    """
     say = _redacting(progress)
     root = root.resolve()
     # Settings and the remote are checked before the build, so a typo fails in seconds.
@@ -255,7 +260,9 @@ def publish(
         _Repository.create(Path(temp), target, git).remote_head(chosen_branch)
         # The build goes to a folder only this run can see, so what is pushed is exactly what
         # was audited, whatever else happens to site/ meanwhile.
-        built = build(root, today, strict, site_dir=Path(temp) / "site", progress=progress)
+        built = build(
+            root, today, strict, site_dir=Path(temp) / "site", progress=progress, on_page=on_page
+        )
         source = describe_source(root, built.generated.project.config.programme.name)
         published = publish_site(
             built.site_dir,

@@ -119,12 +119,20 @@ def _needles(project: Project) -> list[Needle]:
     return needles
 
 
+TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr")
+
+
 def name_forms(name: str) -> tuple[str, ...]:
-    """A full name folded, in its own order and surname first ("Hargreaves, Susan")."""
+    """A full name folded, in its own order, surname first ("Hargreaves, Susan"), and the
+    surname after a title ("Ms Hargreaves"). Not after an initial: "Ada Junior" would make
+    "a junior" a name, and every "a junior colleague" a leak."""
     words = fold(name).split()
     forms = [" ".join(words)]
     if len(words) >= 2:
-        forms.append(" ".join([words[-1], *words[:-1]]))
+        surname = words[-1]
+        forms.append(" ".join([surname, *words[:-1]]))
+        forms += [f"{title} {surname}" for title in TITLES]
+        forms += [f"{title}. {surname}" for title in TITLES]
     return tuple(dict.fromkeys(forms))
 
 

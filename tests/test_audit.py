@@ -355,3 +355,30 @@ def test_site_src_is_read_for_private_outputs_too(
     )
     folder = site(tmp_path, {"index.html": "<p>ok</p>"})
     assert audit_site(folder, secrets) == [f"site_src/health.md: contains {PRIVATE}"]
+
+
+def test_a_private_photo_fails_under_any_name_as_it_is_or_re_made(
+    tmp_path: Path, scratch: Callable[..., Path]
+) -> None:
+    """The red team put a photo of someone without consent in a story under another name."""
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (120, 30, 60)).save(picture, format="PNG")
+    photo = picture.getvalue()
+    susan = SUSAN.replace(
+        "Twenty years in housing.,,", "Twenty years in housing.,images/people/s.png,"
+    )
+    root = scratch(
+        {"data/participants.csv": PARTICIPANTS + susan, "content/images/people/s.png": ""}
+    )
+    (root / "content" / "images" / "people" / "s.png").write_bytes(photo)
+    checked = check_project(root, TODAY)
+    secrets = collect_secrets(checked.project, checked.decisions)
+    remade = remake_raster(photo).data
+    found = findings(
+        tmp_path,
+        secrets,
+        {"images/stories/colleague.png": remade, "images/a-copy.png": photo},
+    )
+    what = "a photo that may not be published (data/participants.csv column 'photo')"
+    assert f"images/stories/colleague.png: {what}" in found
+    assert f"images/a-copy.png: {what}" in found

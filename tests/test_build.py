@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,3 +58,39 @@ def test_pair_pages_are_searched_by_names_and_what_people_bring(
     assert "Learn TikTok" in html and "I build things." in html
     assert "data-search" not in html, "the marks for the index never reach the page"
     assert not any(e["location"].startswith("tags.html") for e in index["docs"])
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_build_progress_draws_a_bar_with_counts_once_past_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`portal build` and `portal publish` hand the build's (done, total) to this bar."""
+    from generator import cli
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    now = [100.0]
+    monkeypatch.setattr(cli.time, "monotonic", lambda: now[0])
+    with cli.counted_progress("building") as on_page:
+        assert on_page is not None
+        on_page(10, 400)
+        assert terminal.getvalue() == ""  # under a second: nothing drawn
+        now[0] = 102.0
+        on_page(150, 400)
+        assert "building" in terminal.getvalue() and "150/400" in terminal.getvalue()
+        on_page(400, 400)
+    assert "400/400" in terminal.getvalue()
+
+
+def test_build_progress_is_quiet_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import cli
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with cli.counted_progress("building") as on_page:
+        assert on_page is None

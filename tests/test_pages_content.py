@@ -216,7 +216,7 @@ def test_the_home_figures_say_different_things(pages: Pages) -> None:
     assert len(values) == len(set(values)), figures
     assert set(figures) == {
         "pairs matched",
-        "sessions held",
+        "sessions held by named pairs",  # 3 pairs without a page: too few to count them
         "departments taking part",
         "success stories",
     }

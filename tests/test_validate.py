@@ -1105,3 +1105,49 @@ def test_an_anonymous_story_by_pair_names_still_hides_the_pair(
         "this anonymous story's pair"
     )
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '"Ben Junior\nBcc: evil@example.org"',  # a line break: header injection in an e-mail
+        '"Ben Junior\r\nBcc: evil@example.org"',
+        "Ben\x00Junior",  # NUL
+        "Ben\x0bJunior",  # vertical tab
+        "Ben\u2028Junior",  # Unicode line separator
+        "Ben\x85Junior",  # next line (C1)
+    ],
+)
+def test_a_name_with_a_line_break_or_control_character_is_refused(
+    scratch: Callable[..., Path], name: str
+) -> None:
+    """`portal announce` writes names into e-mail headers and calendars: one line, no controls."""
+    rows = PARTICIPANTS.replace("P2,Ben Junior,", f"P2,{name},", 1)
+    root = scratch({"data/participants.csv": rows})
+    code, lines = run_check(root)
+    assert code == 2
+    assert any(
+        line.startswith("data/participants.csv:row 3: column 'name':")
+        and "line break or an invisible control character" in line
+        for line in lines
+    ), lines
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("apply_url", "'https://x.example/?\"><svg onload=alert(1)>'"),
+        ("apply_url", "javascript:alert(1)"),
+        ("apply_email", "\"a@b.example'\""),
+        ("apply_email", "'a@b.example, c@d.example'"),
+    ],
+)
+def test_an_apply_link_must_be_a_plain_address(
+    scratch: Callable[..., Path], key: str, value: str
+) -> None:
+    programme = PROGRAMME.replace(
+        "    session_minutes: 60\n", f"    session_minutes: 60\n    {key}: {value}\n", 1
+    )
+    code, lines = run_check(scratch({"programme.yaml": programme}))
+    assert code == 2
+    assert any(f"cohorts[0].{key}" in line or f"cohorts.0.{key}" in line for line in lines), lines

@@ -243,3 +243,12 @@ def test_an_anonymous_story_that_narrows_its_people_down_gets_a_warning(
     messages = [w.message for w in decisions.warnings]
     assert any("mentions 'Digital'" in m and "only 1 mentor" in m for m in messages)
     assert any("mentions 'Planning'" in m for m in messages)
+
+
+@pytest.mark.parametrize("text", ["Ms Hargreaves", "Mrs Hargreaves", "Dr. Hargreaves"])
+def test_a_surname_after_a_title_withholds_the_post(
+    scratch: Callable[..., Path], text: str
+) -> None:
+    """Red team: the surname after a title, the way colleagues write about a director."""
+    decisions = decide(scratch, {"content/blog/a-post.md": post(f"Then {text} joined us.")})
+    assert decisions.is_withheld("post", "a-post")
