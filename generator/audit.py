@@ -174,6 +174,7 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
         found.extend(_person_needles(person, project))
     people = project.participant_index()
     pairs_table = project.config.data.pairs
+    unpublished: set[str] = set()
     for pair in project.pairs:
         found.append(_needle(pair.pair_id, f"a pair id ({pairs_table} column 'pair_id')", "", "id"))
         both_named = all(
@@ -184,6 +185,25 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
                 _needle(goal, f"the goals of an unpublished pair ({pairs_table} column 'goals')")
                 for goal in pair.goals
             ]
+            unpublished.add(pair.pair_id)
+    # A topic a published pair's page shows too ("Career stories") is public; the others of a
+    # pair without a page are its own.
+    sessions_table = project.config.data.sessions
+    shown = {
+        fold(topic)
+        for session in project.sessions
+        if session.pair_id not in unpublished
+        for topic in session.topics
+    }
+    found += [
+        _needle(
+            topic, f"the session topics of an unpublished pair ({sessions_table} column 'topics')"
+        )
+        for session in project.sessions
+        if session.pair_id in unpublished
+        for topic in session.topics
+        if fold(topic) not in shown
+    ]
     participant_ids = set(people)
     org = project.config.data.people
     found += [

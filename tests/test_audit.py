@@ -382,3 +382,24 @@ def test_a_private_photo_fails_under_any_name_as_it_is_or_re_made(
     what = "a photo that may not be published (data/participants.csv column 'photo')"
     assert f"images/stories/colleague.png: {what}" in found
     assert f"images/a-copy.png: {what}" in found
+
+
+def test_the_session_topics_of_a_pair_without_a_page_are_private(
+    tmp_path: Path, scratch: Callable[..., Path]
+) -> None:
+    """Red team: a hidden pair's topics ("Neurodivergent staff") copied into a story."""
+    people = PARTICIPANTS.replace("I fix things.,,,c1,named", "I fix things.,,,c1,none")
+    sessions = (
+        "pair_id,date,minutes,status,topics,mentor_rating,mentee_rating\n"
+        "K1,2026-03-16,60,held,Intro,5,4\n"
+        "K2,2026-03-17,60,held,Intro;Neurodivergent staff and first-year leavers,5,4\n"
+    )
+    root = scratch({"data/participants.csv": people, "data/sessions.csv": sessions})
+    checked = check_project(root, TODAY)
+    secrets = collect_secrets(checked.project, checked.decisions)
+    page = "<p>We talked about neurodivergent staff and first-year leavers. Intro first.</p>"
+    found = findings(tmp_path, secrets, {"stories/x.html": page})
+    assert found == [
+        "stories/x.html: contains the session topics of an unpublished pair "
+        "(data/sessions.csv column 'topics')"
+    ]  # "Intro" is K1's too, shown on its page: public
