@@ -49,7 +49,7 @@ from generator.private_outputs import (
     private_folder,
     write_atomically,
 )
-from generator.public import opaque_id
+from generator.public import opaque_id, site_secret
 from generator.wording import plural
 
 PROGRAMME_FILE = "programme.yaml"
@@ -219,8 +219,7 @@ def pair_page_url(project: Project, pair: Pair) -> str:
     """
     if not has_pair_page(project, pair):
         return ""
-    programme = project.config.programme
-    key = opaque_id("pair", pair.pair_id, f"{programme.organisation}\x00{programme.name}")
+    key = opaque_id("pair", pair.pair_id, site_secret(project.config))
     return _url(project.config, f"pairs/{key}.html")
 
 

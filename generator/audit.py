@@ -212,6 +212,12 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
         if pid not in participant_ids
     ]
     found += _unpublished_content(project, decisions)
+    if project.config.privacy.url_secret:
+        found.append(
+            _needle(
+                project.config.privacy.url_secret, "programme.yaml's privacy.url_secret", "", "id"
+            )
+        )
     needles = tuple(sorted({n for n in found if n is not None}, key=lambda n: (n.folded, n.what)))
     return Secrets(
         needles,

@@ -224,6 +224,12 @@ class Privacy(Section):
         ),
     )
     min_group_size: int = Field(5, ge=2, description="Aggregates over fewer people are not shown")
+    url_secret: OneLine = Field(
+        "",
+        description="A long random text known only to the programme office: pair page and photo "
+        "addresses are derived from it, so no one can trace them back to ids. Set it once and "
+        "keep it (a new one gives every pair page a new address)",
+    )
     unconsented_pairs: Literal["omit", "count"] = Field(
         "count", description="omit: ignore entirely; count: include only in anonymous totals"
     )

@@ -642,20 +642,40 @@ def visible_pairs(project: Project) -> frozenset[str]:
     )
 
 
-def countable(visible: Sequence[bool], minimum: int) -> bool:
-    """Whether a sum over these pairs may include the ones without a page.
+def countable(pairs: Sequence[tuple[bool, bool]], minimum: int) -> bool:
+    """Whether a sum over one cohort's pairs, given as (has a page, approved), may include the
+    ones without a page.
 
-    A pair page shows its sessions and status one by one, so a total over a group minus what
-    its pair pages show gives the pairs without a page. That is harmless when there are none or
-    at least *minimum* of them; when there are 1 to *minimum* − 1, a total may count only the
-    pairs with a page, or it would give away the others' figures.
+    A pair page shows its sessions and status one by one, so a total minus what the pair pages
+    show gives the pairs without a page. That is harmless when there are none or at least
+    *minimum* of them, counting both every pair without a page (the shares) and the approved
+    ones among them (withdrawn pairs add nothing to the sessions, so they are no cover there).
+    Otherwise a total may count only the pairs with a page. Decided cohort by cohort, so a
+    total over several cohorts minus one cohort's figures gives nothing either.
     """
-    hidden = sum(1 for v in visible if not v)
-    return hidden == 0 or hidden >= minimum
+    hidden = sum(1 for visible, _ in pairs if not visible)
+    approved = sum(1 for visible, ok in pairs if not visible and ok)
+    return (hidden == 0 or hidden >= minimum) and (approved == 0 or approved >= minimum)
+
+
+def _countable_tallies(
+    groups: Sequence[Sequence[_PairTally]], minimum: int
+) -> tuple[list[_PairTally], int]:
+    """Return the tallies a total may count, cohort by cohort, and how many were left out."""
+    kept: list[_PairTally] = []
+    left_out = 0
+    for group in groups:
+        if countable([(t.visible, t.status in APPROVED_STATUSES) for t in group], minimum):
+            kept += group
+        else:
+            shown = [t for t in group if t.visible]
+            left_out += len(group) - len(shown)
+            kept += shown
+    return kept, left_out
 
 
 def _programme_figures(
-    tallies: Sequence[_PairTally],
+    groups: Sequence[Sequence[_PairTally]],
     scope: str,
     scope_name: str,
     note: str,
@@ -669,16 +689,16 @@ def _programme_figures(
     without one are at least *minimum* (see `countable`).
     """
     note = f"The overall {note}." if note else ""
-    rated = sum(t.rating_count for t in tallies)
+    everyone = [t for group in groups for t in group]
+    rated = sum(t.rating_count for t in everyone)
     rating = (
-        _number(Fraction(sum(t.rating_sum for t in tallies), rated))
+        _number(Fraction(sum(t.rating_sum for t in everyone), rated))
         if rated
         else _hidden("no ratings")
     )
     withdrawal: Value | None = None
-    if not countable([t.visible for t in tallies], minimum):
-        left_out = sum(1 for t in tallies if not t.visible)
-        tallies = [t for t in tallies if t.visible]
+    tallies, left_out = _countable_tallies(groups, minimum)
+    if left_out:
         note = " ".join(
             part
             for part in (
@@ -766,7 +786,7 @@ def _programme_impact(project: Project) -> ProgrammeImpact:
             )
         elif cohort.id in pooling.shown:
             results.append(
-                _programme_figures(group, cohort.id, cohort.name, "", (cohort.id,), minimum)
+                _programme_figures([group], cohort.id, cohort.name, "", (cohort.id,), minimum)
             )
         elif not group:
             results.append(
@@ -781,13 +801,13 @@ def _programme_impact(project: Project) -> ProgrammeImpact:
                 )
             )
     by_id = {c.id: c for c in project.config.cohorts}
-    pooled = [t for c in pooling.pooled for t in tallies.get(c, [])]
+    pooled = [tallies.get(c, []) for c in pooling.pooled]
     if not completed:
         first = min(project.config.cohorts, key=lambda c: (c.end, c.id))
         overall = _programme_without_figures(
             OVERALL, OVERALL_NAME, "pending", _results_after(first), NOT_SHOWN
         )
-    elif pooled:
+    elif any(pooled):
         overall = _programme_figures(
             pooled, OVERALL, OVERALL_NAME, _pool_note(by_id, pooling), pooling.pooled, minimum
         )

@@ -19,7 +19,6 @@ the cohort's automatic tag.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import html
@@ -121,12 +120,30 @@ def md_body(text: str) -> str:
 # --- opaque ids ----------------------------------------------------------------------------
 
 
+def site_secret(config: ProgrammeConfig) -> str:
+    """Return the key of the site's opaque ids: privacy.url_secret, with the programme's name.
+
+    Without the url_secret the key would be public (the organisation and programme name are on
+    every page), and anyone could compute the page address of each pair id and person id.
+    """
+    programme = config.programme
+    return f"{programme.organisation}\x00{programme.name}\x00{config.privacy.url_secret}"
+
+
 def opaque_id(kind: str, value: str, secret: str) -> str:
-    """Return a stable, meaningless 10-character id for a pair or person."""
+    """Return a stable, meaningless 10-letter id for a pair or person.
+
+    Letters only: a run of digits in a page address could read as someone's numeric id.
+    """
     digest = hashlib.blake2b(
-        f"{kind}\x00{value}".encode(), key=secret.encode()[:64], digest_size=10
+        f"{kind}\x00{value}".encode(), key=hashlib.sha256(secret.encode()).digest(), digest_size=10
     ).digest()
-    return base64.b32encode(digest).decode("ascii").lower()[:10]
+    number = int.from_bytes(digest, "big")
+    letters = []
+    for _ in range(10):
+        number, index = divmod(number, 26)
+        letters.append(chr(ord("a") + index))
+    return "".join(letters)
 
 
 # --- public objects --------------------------------------------------------------------------
@@ -583,7 +600,7 @@ def build_public_view(
 ) -> PublicSite:
     """Select and copy everything publishable; nothing else leaves this function."""
     config = project.config
-    secret = f"{config.programme.organisation}\x00{config.programme.name}"
+    secret = site_secret(config)
     by_id = project.participant_index()
     named = {pid: p for pid, p in sorted(by_id.items()) if p.is_named}
     people = {pid: _person(p, config, secret, project.images) for pid, p in named.items()}
@@ -900,16 +917,27 @@ def _figures(project: Project, impact: Impact, stories: int) -> tuple[Figure, ..
     counted = headline_pairs(project, impact)
     # Pair pages show each pair's sessions: a total over the pairs without a page must cover
     # none or at least the minimum of them, or it gives their figures away (`countable`).
+    # Decided cohort by cohort, like the impact page's figures, so that no total minus another
+    # page's leaves the few pairs of one cohort. (headline_pairs holds approved pairs only.)
     visible = visible_pairs(project)
-    summed = counted
-    if not countable([p.pair_id in visible for p in counted], minimum):
-        summed = tuple(p for p in counted if p.pair_id in visible)
+    by_cohort: dict[str, list[Pair]] = defaultdict(list)
+    for pair in counted:
+        by_cohort[pair.cohort].append(pair)
+    summed: list[Pair] = []
+    for cohort_id in sorted(by_cohort):
+        group = by_cohort[cohort_id]
+        if countable([(p.pair_id in visible, True) for p in group], minimum):
+            summed += group
+        else:
+            summed += [p for p in group if p.pair_id in visible]
     ids = {p.pair_id for p in summed}
     members = {pid for p in summed for pid in (p.mentor_id, p.mentee_id)}
     held = [s for s in project.sessions if s.status == "held" and s.pair_id in ids]
     people = project.participant_index()
     departments = {people[pid].department for pid in members if pid in people}
-    sessions_label = "sessions held" if summed is counted else "sessions held by named pairs"
+    sessions_label = (
+        "sessions held" if len(summed) == len(counted) else "sessions held by named pairs"
+    )
     return (
         Figure("pairs matched", _suppress(len(counted), minimum)),
         Figure(sessions_label, _suppress(len(held), minimum)),

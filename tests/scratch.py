@@ -51,6 +51,7 @@ matching:
 privacy:
   public_fields: [name, job_title, department, bio]
   min_group_size: 5
+  url_secret: scratch-programme-url-secret
 data:
   participants: data/participants.csv
   pairs: data/pairs.csv

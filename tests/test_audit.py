@@ -403,3 +403,33 @@ def test_the_session_topics_of_a_pair_without_a_page_are_private(
         "stories/x.html: contains the session topics of an unpublished pair "
         "(data/sessions.csv column 'topics')"
     ]  # "Intro" is K1's too, shown on its page: public
+
+
+def test_page_addresses_cannot_be_traced_back_to_ids_without_the_url_secret(
+    scratch: Callable[..., Path],
+) -> None:
+    """Red team: the key was the organisation and programme name, both printed on every page."""
+    from generator.public import build_public_view, opaque_id
+
+    root = scratch()
+    checked = check_project(root, TODAY)
+    site_view = build_public_view(checked.project, checked.decisions)
+    keys = {p.key for p in site_view.pairs}
+    config = checked.project.config
+    public_key = f"{config.programme.organisation}\x00{config.programme.name}"
+    guessed = {opaque_id("pair", p.pair_id, public_key) for p in checked.project.pairs}
+    assert keys and not keys & guessed
+    assert all(k.isalpha() and k.islower() and len(k) == 10 for k in keys)  # no digit runs
+    secrets = collect_secrets(checked.project, checked.decisions)
+    assert any(n.what == "programme.yaml's privacy.url_secret" for n in secrets.needles)
+
+
+def test_a_programme_without_a_url_secret_is_warned(scratch: Callable[..., Path]) -> None:
+    from tests.scratch import run_check
+
+    programme = PROGRAMME.replace("  url_secret: scratch-programme-url-secret\n", "")
+    code, lines = run_check(scratch({"programme.yaml": programme}))
+    assert code == 0
+    assert any(
+        "warning: privacy.url_secret: privacy.url_secret is not set" in line for line in lines
+    )

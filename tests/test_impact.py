@@ -539,7 +539,13 @@ def test_a_total_covers_the_pairs_without_a_page_only_when_none_or_enough() -> N
     """Pair pages show each pair's sessions, so a total minus the pages gives the others."""
     from generator.impact import countable
 
-    assert countable([True] * 4, 5)  # every pair has a page: nothing to work out
-    assert not countable([True] * 8 + [False], 5)  # one pair without a page: it would show
-    assert not countable([False] * 4, 5)
-    assert countable([False] * 5 + [True] * 3, 5)  # five without a page: a group, not a pair
+    page, no_page, withdrew = (True, True), (False, True), (False, False)
+    assert countable([page] * 4, 5)  # every pair has a page: nothing to work out
+    assert not countable([page] * 8 + [no_page], 5)  # one pair without a page: it would show
+    assert not countable([no_page] * 4, 5)
+    assert countable([no_page] * 5 + [page] * 3, 5)  # five without a page: a group, not a pair
+    # Withdrawn pairs have no page but add no sessions: no cover for one unnamed pair (red team).
+    assert not countable([withdrew] * 4 + [no_page] + [page] * 4, 5)
+    assert (
+        countable([withdrew] * 2 + [page] * 4, 5) is False
+    )  # two withdrawn: shares reveal them  # five without a page: a group, not a pair

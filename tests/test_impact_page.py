@@ -554,3 +554,69 @@ def test_the_authors_file_lists_only_authors_posts_use(demo_site: Path) -> None:
         meta = yaml.safe_load(post.read_text(encoding="utf-8").split("---\n", 2)[1])
         used.update(meta["authors"])
     assert set(authors["authors"]) == used
+
+
+# --- the red team's second round: totals across cohorts, and withdrawn pairs as cover --------
+
+
+def _edit_csv(path: Path, column: str, values: dict[str, str], key: str) -> None:
+    rows = read_csv(path)
+    for row in rows:
+        if row[key] in values:
+            row[column] = values[row[key]]
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _page_sessions(root: Path, cohort_name: str) -> int:
+    """Sessions held that the pair pages of one cohort show, one by one."""
+    total = 0
+    for path in sorted((root / "site_src" / "pairs").glob("*.md")):
+        text = md(path.read_text(encoding="utf-8"))
+        if "| Status |" in text and f"\n{cohort_name}, " in text:
+            total += len(re.findall(r"\| Held \|$", text, flags=re.M))
+    return total
+
+
+def test_five_hidden_pairs_in_one_cohort_do_not_uncover_one_in_another(
+    tmp_path: Path,
+) -> None:
+    """Cohort 1 with 5 pairs without a page is counted whole; cohort 2's single one is not, so
+    the home total minus cohort 1 minus cohort 2's pages leaves nothing."""
+    from tests.conftest import copy_demo
+
+    root = copy_demo(tmp_path / "demo")
+    data = root / "content" / "data"
+    _edit_csv(
+        data / "participants.csv", "consent", dict.fromkeys(["P013", "P001", "P004"], "none"), "id"
+    )
+    (root / "content" / "blog" / "cohort-1-closing-event.md").unlink()
+    generate(root, today=TODAY)
+    home = _home_figures(root)
+    held = home.get("sessions held") or home.get("sessions held by named pairs")
+    assert held is not None
+    cohort_1 = table(
+        section(md((root / "site_src" / "impact.md").read_text()), "How the programme ran")
+    )
+    c1_held = int(cohort_1["Sessions held"][0].split()[0])
+    assert held - c1_held == _page_sessions(root, "Cohort 2 (summer 2026)")
+
+
+def test_withdrawn_pairs_are_no_cover_for_one_unnamed_pair(tmp_path: Path) -> None:
+    from tests.conftest import copy_demo
+
+    root = copy_demo(tmp_path / "demo")
+    data = root / "content" / "data"
+    _edit_csv(
+        data / "pairs.csv",
+        "status",
+        dict.fromkeys(["K7Q2", "M3XD", "R8TB", "Q1YR"], "withdrawn"),
+        "pair_id",
+    )
+    (root / "content" / "blog" / "cohort-1-closing-event.md").unlink()
+    generate(root, today=TODAY)
+    ran = table(section(md((root / "site_src" / "impact.md").read_text()), "How the programme ran"))
+    assert int(ran["Sessions held"][0].split()[0]) == _page_sessions(root, "Cohort 1 (autumn 2025)")
+    assert ran["Pairs that withdrew"][0].startswith("not shown")

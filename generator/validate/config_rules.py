@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -197,6 +197,18 @@ def _blog_categories_listed_once(c: ConfigContext) -> Iterable[Problem]:
         )
 
 
+def _url_secret_set(c: ConfigContext) -> Iterable[Problem]:
+    if not c.config.privacy.url_secret:
+        problem = c.at(
+            ("privacy",),
+            "privacy.url_secret is not set, so anyone who reads the portal can work out which "
+            "pair and person id each page and photo address stands for; add a long random "
+            'text (for example from `python -c "import secrets; print(secrets.token_hex(16))"`) '
+            "as privacy.url_secret and keep it",
+        )
+        yield replace(problem, field="privacy.url_secret", severity="warning")
+
+
 # In the order their problems are reported, each with the name tests and docs use.
 CONFIG_RULES: tuple[Rule[ConfigContext], ...] = (
     Rule("grades listed once", _grades_listed_once),
@@ -206,4 +218,5 @@ CONFIG_RULES: tuple[Rule[ConfigContext], ...] = (
     Rule("staff ids unique", _staff_ids_unique),
     Rule("success measures sound", _measures_sound),
     Rule("blog categories listed once", _blog_categories_listed_once),
+    Rule("page addresses keyed by a secret", _url_secret_set),
 )
