@@ -104,6 +104,9 @@ class Secrets:
     private_files: Mapping[str, str] = field(default_factory=dict)
     # The generated docs folder, read for private outputs too (None: the site only).
     sources: Path | None = None
+    # Thumbnails (images.likeness) of the photos that may not be published, with what they are:
+    # a resized or re-encoded copy has a different sha256 but nearly the same thumbnail.
+    private_pictures: tuple[tuple[bytes, str], ...] = ()
 
     def searched(self) -> list[Needle]:
         """Return the needles that are not exempt."""
@@ -224,6 +227,7 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
         _exemptions(project, needles),
         private_files=private_file_hashes(project),
         sources=project.root / "site_src",
+        private_pictures=_private_pictures(project),
     )
 
 
@@ -257,6 +261,17 @@ def _private_photo_hashes(project: Project) -> Iterator[tuple[str, str]]:
     """
     from generator.images import MAX_LONG_SIDE, NotAPicture, remake_raster  # Pillow: lazily
 
+    for data, what in _private_photo_bytes(project):
+        yield hashlib.sha256(data).hexdigest(), what
+        try:
+            remade = remake_raster(data, MAX_LONG_SIDE).data
+        except NotAPicture:
+            continue
+        yield hashlib.sha256(remade).hexdigest(), what
+
+
+def _private_photo_bytes(project: Project) -> Iterator[tuple[bytes, str]]:
+    """Yield the bytes of each photo that may not be published, with what it is in words."""
     public = "photo" in project.config.privacy.public_fields
     table = project.config.data.participants
     what = f"a photo that may not be published ({table} column 'photo')"
@@ -267,15 +282,20 @@ def _private_photo_hashes(project: Project) -> Iterator[tuple[str, str]]:
         try:
             if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_HASHED_BYTES:
                 continue
-            data = path.read_bytes()
+            yield path.read_bytes(), what
         except OSError:
             continue
-        yield hashlib.sha256(data).hexdigest(), what
-        try:
-            remade = remake_raster(data, MAX_LONG_SIDE).data
-        except NotAPicture:
-            continue
-        yield hashlib.sha256(remade).hexdigest(), what
+
+
+def _private_pictures(project: Project) -> tuple[tuple[bytes, str], ...]:
+    from generator.images import likeness  # Pillow: lazily
+
+    found = []
+    for data, what in _private_photo_bytes(project):
+        thumb = likeness(data)
+        if thumb is not None:
+            found.append((thumb, what))
+    return tuple(found)
 
 
 def private_file_hashes(project: Project) -> dict[str, str]:
@@ -615,12 +635,13 @@ def audit_site(
     *remade* holds the sha256 of every image the build re-encoded; an image not in it is
     refused, as is every other binary file that is not a theme asset.
     """
-    from generator.images import verify_published_image
+    from generator.images import alike, likeness, verify_published_image
 
     needles = secrets.searched() if isinstance(secrets, Secrets) else list(secrets)
     finder = Finder(needles)
     findings: set[str] = set()
     private_files = secrets.private_files if isinstance(secrets, Secrets) else {}
+    pictures = secrets.private_pictures if isinstance(secrets, Secrets) else ()
     # Private outputs, in the site and in the sources it was built from.
     findings.update(private_output_findings(site_dir, private_files))
     sources = secrets.sources if isinstance(secrets, Secrets) else None
@@ -649,6 +670,13 @@ def audit_site(
                 findings.add(f"{rel}: {problem}")
             elif suffix != ".svg" and hashlib.sha256(data).hexdigest() not in remade:
                 findings.add(f"{rel}: an image the build did not re-make")
+            if suffix != ".svg" and pictures:
+                thumb = likeness(data)
+                findings.update(
+                    f"{rel}: {what} (the same picture, re-encoded or resized)"
+                    for private, what in pictures
+                    if thumb is not None and alike(thumb, private)
+                )
             if suffix != ".svg":
                 continue
         if suffix in COMPRESSED_SUFFIXES:

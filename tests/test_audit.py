@@ -374,14 +374,26 @@ def test_a_private_photo_fails_under_any_name_as_it_is_or_re_made(
     checked = check_project(root, TODAY)
     secrets = collect_secrets(checked.project, checked.decisions)
     remade = remake_raster(photo).data
+    smaller = io.BytesIO()
+    Image.open(io.BytesIO(photo)).resize((20, 15)).save(smaller, format="JPEG", quality=60)
+    other = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(other, format="PNG")
     found = findings(
         tmp_path,
         secrets,
-        {"images/stories/colleague.png": remade, "images/a-copy.png": photo},
+        {
+            "images/stories/colleague.png": remade,
+            "images/a-copy.png": photo,
+            "images/stories/smaller.jpg": remake_raster(smaller.getvalue()).data,
+            "images/stories/someone-else.png": remake_raster(other.getvalue()).data,
+        },
     )
     what = "a photo that may not be published (data/participants.csv column 'photo')"
     assert f"images/stories/colleague.png: {what}" in found
     assert f"images/a-copy.png: {what}" in found
+    # Red team, round 2: resized and re-encoded as JPEG, it is still her photo.
+    assert f"images/stories/smaller.jpg: {what} (the same picture, re-encoded or resized)" in found
+    assert not [f for f in found if f.startswith("images/stories/someone-else.png:") and what in f]
 
 
 def test_the_session_topics_of_a_pair_without_a_page_are_private(
