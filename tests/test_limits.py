@@ -378,7 +378,7 @@ def test_an_unknown_limit_is_a_warning_with_a_suggestion(scratch: Callable[..., 
     text = PROGRAMME + "limits:\n  max_row: 3\n"
     code, lines = run_check(scratch({"programme.yaml": text}))
     assert lines[0] == (
-        "programme.yaml:52:3: warning: limits.max_row: unknown key 'max_row' is ignored; "
+        "programme.yaml:53:3: warning: limits.max_row: unknown key 'max_row' is ignored; "
         "did you mean 'max_rows'?"
     )
     assert code == 0
