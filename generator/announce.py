@@ -198,26 +198,13 @@ def _url(config: ProgrammeConfig, path: str) -> str:
     return f"{base.rstrip('/')}/{path}" if base else ""
 
 
-def has_pair_page(project: Project, pair: Pair) -> bool:
-    """Whether the portal shows a page for this pair: approved, and both people agreed."""
-    people = project.participant_index()
-    mentor, mentee = people.get(pair.mentor_id), people.get(pair.mentee_id)
-    return (
-        pair.is_approved
-        and mentor is not None
-        and mentee is not None
-        and mentor.is_named
-        and mentee.is_named
-    )
-
-
 def pair_page_url(project: Project, pair: Pair) -> str:
     """Return the address of a pair's page, or '' when it has none (or site.url is not set).
 
     The address uses the same opaque key as the page itself (`public.build_public_view`),
     never a name or the pair id.
     """
-    if not has_pair_page(project, pair):
+    if pair.pair_id not in project.published_pairs:
         return ""
     key = opaque_id("pair", pair.pair_id, site_secret(project.config))
     return _url(project.config, f"pairs/{key}.html")
@@ -475,7 +462,7 @@ def build_announcements(
         ics, events = _calendar(project, cohort, pair, (mentor.name, mentee.name), domain, start_at)
         calendars.append(PairCalendar(pair.pair_id, f"{_file_stem(pair.pair_id)}.ics", ics, events))
         first_date = planned_dates(pair, cohort)[0]
-        has_page = has_pair_page(project, pair)
+        has_page = pair.pair_id in project.published_pairs
         page_url = pair_page_url(project, pair)
         for person, partner in ((mentor, mentee), (mentee, mentor)):
             letter = _letter(

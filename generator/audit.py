@@ -180,10 +180,7 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
     unpublished: set[str] = set()
     for pair in project.pairs:
         found.append(_needle(pair.pair_id, f"a pair id ({pairs_table} column 'pair_id')", "", "id"))
-        both_named = all(
-            people[p].is_named for p in (pair.mentor_id, pair.mentee_id) if p in people
-        )
-        if not (pair.is_approved and both_named):
+        if pair.pair_id not in project.published_pairs:
             found += [
                 _needle(goal, f"the goals of an unpublished pair ({pairs_table} column 'goals')")
                 for goal in pair.goals
@@ -222,12 +219,13 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
             )
         )
     needles = tuple(sorted({n for n in found if n is not None}, key=lambda n: (n.folded, n.what)))
+    photos = _private_photos(project)
     return Secrets(
         needles,
         _exemptions(project, needles),
-        private_files=private_file_hashes(project),
+        private_files=private_file_hashes(project, photos),
         sources=project.root / "site_src",
-        private_pictures=_private_pictures(project),
+        private_pictures=photos.pictures,
     )
 
 
@@ -252,29 +250,29 @@ def _private_files(project: Project) -> Iterator[tuple[Path, str]]:
                 yield path, "a copy of a private match report or proposals"
 
 
-def _private_photo_hashes(project: Project) -> Iterator[tuple[str, str]]:
-    """Yield the sha256 of each photo that may not be published, as it is and as re-made.
+@dataclass(frozen=True)
+class _PrivatePhotos:
+    """What the audit knows of the photos that may not be published, each file read once."""
+
+    hashes: dict[str, str]  # sha256 as it is and as the build would re-make it -> what it is
+    pictures: tuple[tuple[bytes, str], ...]  # images.likeness thumbnails -> what it is
+
+
+def _private_photos(project: Project) -> _PrivatePhotos:
+    """Read each photo that may not be published: its digests and its likeness.
 
     A participant's photo is private unless they agreed to be named and `photo` is a public
     field. The same picture put in a story or a guide under another name is re-made by the
-    build exactly as it would be from the participants table, so both digests are searched.
+    build exactly as from the participants table (so both digests are searched), and a resized
+    or re-encoded copy keeps nearly the same thumbnail.
     """
-    from generator.images import MAX_LONG_SIDE, NotAPicture, remake_raster  # Pillow: lazily
+    from generator.images import MAX_LONG_SIDE, NotAPicture, likeness, remake_raster  # Pillow
 
-    for data, what in _private_photo_bytes(project):
-        yield hashlib.sha256(data).hexdigest(), what
-        try:
-            remade = remake_raster(data, MAX_LONG_SIDE).data
-        except NotAPicture:
-            continue
-        yield hashlib.sha256(remade).hexdigest(), what
-
-
-def _private_photo_bytes(project: Project) -> Iterator[tuple[bytes, str]]:
-    """Yield the bytes of each photo that may not be published, with what it is in words."""
     public = "photo" in project.config.privacy.public_fields
     table = project.config.data.participants
     what = f"a photo that may not be published ({table} column 'photo')"
+    hashes: dict[str, str] = {}
+    pictures: list[tuple[bytes, str]] = []
     for person in project.participants:
         if not person.photo or (public and person.is_named):
             continue
@@ -282,25 +280,23 @@ def _private_photo_bytes(project: Project) -> Iterator[tuple[bytes, str]]:
         try:
             if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_HASHED_BYTES:
                 continue
-            yield path.read_bytes(), what
+            data = path.read_bytes()
         except OSError:
             continue
-
-
-def _private_pictures(project: Project) -> tuple[tuple[bytes, str], ...]:
-    from generator.images import likeness  # Pillow: lazily
-
-    found = []
-    for data, what in _private_photo_bytes(project):
+        hashes[hashlib.sha256(data).hexdigest()] = what
+        try:
+            hashes[hashlib.sha256(remake_raster(data, MAX_LONG_SIDE).data).hexdigest()] = what
+        except NotAPicture:
+            continue
         thumb = likeness(data)
         if thumb is not None:
-            found.append((thumb, what))
-    return tuple(found)
+            pictures.append((thumb, what))
+    return _PrivatePhotos(hashes, tuple(pictures))
 
 
-def private_file_hashes(project: Project) -> dict[str, str]:
+def private_file_hashes(project: Project, photos: _PrivatePhotos | None = None) -> dict[str, str]:
     """Return the sha256 of each private output, data table and private photo, with what it is."""
-    hashes: dict[str, str] = dict(_private_photo_hashes(project))
+    hashes: dict[str, str] = dict((photos or _private_photos(project)).hashes)
     for path, what in _private_files(project):
         try:
             size = path.stat().st_size if path.is_file() and not path.is_symlink() else 0
@@ -414,10 +410,8 @@ def _public_texts(project: Project) -> Iterator[tuple[str, str, str]]:
             for item in value if isinstance(value, tuple) else (value,):
                 kinds = "name text grade" if name == "name" else "text grade"
                 yield item, f"the public {name} of a consenting participant ({table})", kinds
-    people = project.participant_index()
     for pair in project.pairs:
-        members = [people.get(p) for p in (pair.mentor_id, pair.mentee_id)]
-        if pair.is_approved and all(m is not None and m.is_named for m in members):
+        if pair.pair_id in project.published_pairs:
             for goal in pair.goals:
                 yield goal, f"the goals of a published pair ({config.data.pairs})", "text grade"
     for staff in config.staff:

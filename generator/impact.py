@@ -611,7 +611,7 @@ def _pair_tallies(project: Project) -> dict[str, list[_PairTally]]:
             if rating is not None:
                 rating_sum[pair_id] += rating
                 rating_count[pair_id] += 1
-    visible = visible_pairs(project)
+    visible = project.published_pairs
     out: dict[str, list[_PairTally]] = defaultdict(list)
     for pair in sorted(project.pairs, key=lambda p: p.pair_id):
         if pair.status not in STARTED_STATUSES or pair.cohort not in cohorts:
@@ -629,17 +629,6 @@ def _pair_tallies(project: Project) -> dict[str, list[_PairTally]]:
             )
         )
     return out
-
-
-def visible_pairs(project: Project) -> frozenset[str]:
-    """Return the ids of the pairs with a page: approved, and both people agreed to be named."""
-    people = project.participant_index()
-    return frozenset(
-        pair.pair_id
-        for pair in project.pairs
-        if pair.status in APPROVED_STATUSES
-        and all(pid in people and people[pid].is_named for pid in (pair.mentor_id, pair.mentee_id))
-    )
 
 
 def countable(pairs: Sequence[tuple[bool, bool]], minimum: int) -> bool:

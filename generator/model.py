@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -283,6 +284,23 @@ class Project:
     def participant_index(self) -> dict[str, Participant]:
         """Return participants by id."""
         return {p.id: p for p in self.participants}
+
+    @cached_property
+    def published_pairs(self) -> frozenset[str]:
+        """The ids of the pairs the portal gives a page: approved, and both people named.
+
+        The one definition the public view, the impact figures, the audit and the private
+        e-mails share, so that none of them can disagree about who is on the site.
+        """
+        people = self.participant_index()
+        return frozenset(
+            pair.pair_id
+            for pair in self.pairs
+            if pair.is_approved
+            and all(
+                pid in people and people[pid].is_named for pid in (pair.mentor_id, pair.mentee_id)
+            )
+        )
 
     def reporting_tree(self) -> dict[str, str]:
         """Return every known person's manager id: participants and the org chart together."""

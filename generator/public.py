@@ -41,7 +41,6 @@ from generator.impact import (
     countable,
     headline_pairs,
     pooled_scores,
-    visible_pairs,
 )
 from generator.model import Guide, ImageFile, Pair, Participant, Project, Session
 from generator.public_programme import PublicProgramme, public_programme
@@ -666,7 +665,7 @@ def _select_pairs(sel: _Selection, secret: str) -> tuple[dict[str, PublicPair], 
     for pair in sorted(project.pairs, key=lambda p: (p.cohort, p.pair_id)):
         if not pair.is_approved:
             continue
-        if pair.mentor_id not in sel.named or pair.mentee_id not in sel.named:
+        if pair.pair_id not in project.published_pairs:
             unpublished[pair.cohort] += 1
             continue
         mentor, mentee = sel.by_id[pair.mentor_id], sel.by_id[pair.mentee_id]
@@ -919,7 +918,7 @@ def _figures(project: Project, impact: Impact, stories: int) -> tuple[Figure, ..
     # none or at least the minimum of them, or it gives their figures away (`countable`).
     # Decided cohort by cohort, like the impact page's figures, so that no total minus another
     # page's leaves the few pairs of one cohort. (headline_pairs holds approved pairs only.)
-    visible = visible_pairs(project)
+    visible = project.published_pairs
     by_cohort: dict[str, list[Pair]] = defaultdict(list)
     for pair in counted:
         by_cohort[pair.cohort].append(pair)
