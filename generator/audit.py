@@ -57,13 +57,14 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from generator.config import PUBLISHABLE_FIELDS
 from generator.finder import Finder, Needle
 from generator.fold import fold, fold_path
+from generator.markup import unsafe_markup
 from generator.model import Participant, Post, Project, Story
+from generator.parallel import shared_map
 from generator.private_outputs import (
     ANNOUNCEMENTS_FOLDER,
     CERTIFICATES_FOLDER,
@@ -491,83 +492,6 @@ def _exemptions(project: Project, needles: Iterable[Needle]) -> dict[Needle, str
 # --- reading the site ------------------------------------------------------------------
 
 
-class _PageCheck(HTMLParser):
-    """Find what in a page could run script: handlers, script links, scripts in content."""
-
-    _URL_ATTRIBUTES = frozenset(
-        {
-            "href",
-            "src",
-            "action",
-            "formaction",
-            "xlink:href",
-            "data",
-            "poster",
-            "srcset",
-            "background",
-            "ping",
-            "cite",
-            "longdesc",
-            "manifest",
-            "codebase",
-        }
-    )
-    _NEVER = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet", "base"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: set[str] = set()
-        self._article = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "article":
-            self._article += 1
-        if tag in self._NEVER:
-            self.found.add(f"contains a <{tag}> element")
-        if tag == "script" and self._article:
-            self.found.add("contains a script inside the page content")
-        if tag == "meta" and any(
-            n == "http-equiv" and (v or "").lower() == "refresh" for n, v in attrs
-        ):
-            self.found.add("contains a page redirect (meta refresh)")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.add(f"contains an event handler attribute ({name})")
-            elif name in self._URL_ATTRIBUTES and value and _runs_script(value):
-                self.found.add("contains a link that would run script")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag == "article":
-            self._article -= 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "article" and self._article:
-            self._article -= 1
-
-
-def _runs_script(url: str) -> bool:
-    squashed = "".join(ch for ch in url if ch > " " and ch != "\x7f").casefold()
-    for item in squashed.split(","):  # srcset lists several addresses
-        scheme, colon, _rest = item.strip().partition(":")
-        if (
-            colon
-            and scheme.isascii()
-            and scheme.replace("+", "").replace("-", "").replace(".", "").isalnum()
-            and scheme not in {"http", "https", "mailto"}
-        ):
-            return True
-    return False
-
-
-def unsafe_markup(page: str) -> list[str]:
-    """Return what in an HTML page or fragment could run script (empty when nothing)."""
-    check = _PageCheck()
-    check.feed(page)
-    check.close()
-    return sorted(check.found)
-
-
 def _search_entries(text: str) -> list[str]:
     """Check the search index's titles and texts as HTML (the search box renders them)."""
     try:
@@ -627,69 +551,117 @@ def audit_site(
     """Return one finding per file and kind of leak (empty when the site is clean).
 
     *remade* holds the sha256 of every image the build re-encoded; an image not in it is
-    refused, as is every other binary file that is not a theme asset.
+    refused, as is every other binary file that is not a theme asset. The files are shared
+    between the machine's cores (`generator.parallel`); each is read and judged on its own.
     """
-    from generator.images import alike, likeness, verify_published_image
-
-    needles = secrets.searched() if isinstance(secrets, Secrets) else list(secrets)
-    finder = Finder(needles)
+    check = _FileCheck(secrets, theme, remade, site_dir)
     findings: set[str] = set()
-    private_files = secrets.private_files if isinstance(secrets, Secrets) else {}
-    pictures = secrets.private_pictures if isinstance(secrets, Secrets) else ()
-    # Private outputs, in the site and in the sources it was built from.
-    findings.update(private_output_findings(site_dir, private_files))
     sources = secrets.sources if isinstance(secrets, Secrets) else None
     if sources is not None and sources.resolve() != site_dir.resolve():
-        findings.update(private_output_findings(sources, private_files, label="site_src/"))
-    for path in sorted(site_dir.rglob("*")):
-        rel = path.relative_to(site_dir).as_posix()
+        # The sources the site was built from: private outputs copied into them.
+        findings.update(private_output_findings(sources, check.private_files, label="site_src/"))
+    paths = sorted(site_dir.rglob("*")) if site_dir.is_dir() else []
+    for found in shared_map(check, paths):
+        findings.update(found)
+    return sorted(findings)
+
+
+class _FileCheck:
+    """Judge one file or folder of the site: its path, its kind, its bytes and its text."""
+
+    def __init__(
+        self,
+        secrets: Secrets | list[Needle],
+        theme: ThemeAssets | None,
+        remade: frozenset[str],
+        site_dir: Path,
+    ) -> None:
+        needles = secrets.searched() if isinstance(secrets, Secrets) else list(secrets)
+        self.finder = Finder(needles)
+        self.private_files = secrets.private_files if isinstance(secrets, Secrets) else {}
+        self.pictures = secrets.private_pictures if isinstance(secrets, Secrets) else ()
+        self.theme = theme
+        self.remade = remade
+        self.site_dir = site_dir
+
+    def __call__(self, path: Path) -> set[str]:
+        rel = path.relative_to(self.site_dir).as_posix()
         if path.is_symlink():
-            findings.add(f"{rel}: a link to another file must never be part of the site")
-            continue
-        findings.update(
-            f"{rel}: its path contains {n.what}" for n in finder.found(fold_path(rel), True)
-        )
-        if not path.is_file():
-            continue
+            return {f"{rel}: a link to another file must never be part of the site"}
+        findings = {
+            f"{rel}: its path contains {n.what}" for n in self.finder.found(fold_path(rel), True)
+        }
+        if path.is_file():
+            findings.update(f"{rel}: {problem}" for problem in self._file(rel, path))
+        return findings
+
+    def _file(self, rel: str, path: Path) -> Iterator[str]:
         suffix = path.suffix.lower()
-        if suffix in DATA_SUFFIXES:
-            findings.add(f"{rel}: a data file must never be part of the site")
-            continue
         data = path.read_bytes()
-        if theme is not None and data in theme:
-            continue
+        yield from self._private_output(suffix, data)
+        if suffix in DATA_SUFFIXES:
+            yield "a data file must never be part of the site"
+            return
+        if self.theme is not None and data in self.theme:
+            return
         if suffix in IMAGE_SUFFIXES or (suffix == ".svg" and rel.startswith("images/")):
-            problem = verify_published_image(data, suffix)
-            if problem:
-                findings.add(f"{rel}: {problem}")
-            elif suffix != ".svg" and hashlib.sha256(data).hexdigest() not in remade:
-                findings.add(f"{rel}: an image the build did not re-make")
-            if suffix != ".svg" and pictures:
-                thumb = likeness(data)
-                findings.update(
-                    f"{rel}: {what} (the same picture, re-encoded or resized)"
-                    for private, what in pictures
-                    if thumb is not None and alike(thumb, private)
-                )
+            yield from self._image(suffix, data)
             if suffix != ".svg":
-                continue
+                return
         if suffix in COMPRESSED_SUFFIXES:
             try:
                 data = gzip.decompress(data)
             except (OSError, EOFError):
-                findings.add(f"{rel}: a compressed file that cannot be read")
-                continue
+                yield "a compressed file that cannot be read"
+                return
         elif suffix not in TEXT_SUFFIXES:
-            findings.add(f"{rel}: a kind of file the portal never publishes")
-            continue
+            yield "a kind of file the portal never publishes"
+            if suffix in READ_FOR_MARKER and _FOLDED_MARKER in fold(
+                data.decode("utf-8", "replace")
+            ):
+                yield f"contains {PRIVATE_OUTPUT}"
+            return
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            findings.add(f"{rel}: not text, though its name says it is")
-            continue
+            yield "not text, though its name says it is"
+            return
         if suffix in {".html", ".htm"}:
-            findings.update(f"{rel}: {problem}" for problem in unsafe_markup(text))
+            yield from unsafe_markup(text)
         if rel.endswith("search_index.json"):
-            findings.update(f"{rel}: {problem}" for problem in _search_entries(text))
-        findings.update(f"{rel}: contains {n.what}" for n in finder.found(fold(text)))
-    return sorted(findings)
+            yield from _search_entries(text)
+        folded = fold(text)
+        if _FOLDED_MARKER in folded:
+            yield f"contains {PRIVATE_OUTPUT}"
+        yield from (f"contains {n.what}" for n in self.finder.found(folded))
+
+    def _private_output(self, suffix: str, data: bytes) -> Iterator[str]:
+        """A report, certificate or announcement, by its kind, its bytes or its marker."""
+        if suffix in PRIVATE_SUFFIXES:
+            yield f"{PRIVATE_OUTPUT} must never be part of the site"
+        copied = self.private_files.get(hashlib.sha256(data).hexdigest())
+        if copied:
+            yield copied
+        if _MARKER in data.lower():
+            yield f"contains {PRIVATE_OUTPUT}"
+
+    def _image(self, suffix: str, data: bytes) -> Iterator[str]:
+        """A published picture: one the build re-made, with no metadata, like no private one."""
+        from generator.images import alike, likeness, verify_published_image
+
+        problem = verify_published_image(data, suffix)
+        if problem:
+            yield problem
+        elif suffix != ".svg" and hashlib.sha256(data).hexdigest() not in self.remade:
+            yield "an image the build did not re-make"
+        if suffix != ".svg" and self.pictures:
+            thumb = likeness(data)
+            yield from (
+                f"{what} (the same picture, re-encoded or resized)"
+                for private, what in self.pictures
+                if thumb is not None and alike(thumb, private)
+            )
+
+
+_MARKER = PRIVATE_MARKER.lower().encode("ascii")
+_FOLDED_MARKER = fold(PRIVATE_MARKER)

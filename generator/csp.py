@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from html.parser import HTMLParser
 from pathlib import Path
+
+from generator.markup import theme_scripts
+from generator.parallel import shared_map
 
 POLICY_DIR = ".portal"
 NGINX_INCLUDE = "csp.conf"
@@ -41,64 +43,6 @@ BASE_POLICY: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("frame-ancestors", ("'self'",)),
 )
 
-# The MIME types (and `module`) a browser runs as a classic or module script; any other `type`
-# makes the element a data block (Material's `__config` is application/json), which CSP ignores.
-_SCRIPT_TYPES = frozenset(
-    {
-        "",
-        "module",
-        "application/ecmascript",
-        "application/javascript",
-        "application/x-ecmascript",
-        "application/x-javascript",
-        "text/ecmascript",
-        "text/javascript",
-        "text/javascript1.0",
-        "text/javascript1.1",
-        "text/javascript1.2",
-        "text/javascript1.3",
-        "text/javascript1.4",
-        "text/javascript1.5",
-        "text/jscript",
-        "text/livescript",
-        "text/x-ecmascript",
-        "text/x-javascript",
-    }
-)
-
-
-class _InlineScripts(HTMLParser):
-    """Collect the text of every inline script outside page content, as the browser sees it."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.scripts: list[str] = []
-        self._articles = 0  # depth of <article> elements: page content, never the theme
-        self._current: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "article":
-            self._articles += 1
-        elif tag == "script":
-            found = dict(attrs)
-            kind = (found.get("type") or "").strip().lower()
-            runs = "src" not in found and kind in _SCRIPT_TYPES
-            self._current = [] if runs and not self._articles else None
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "article" and self._articles:
-            self._articles -= 1
-        elif tag == "script":
-            if self._current is not None:
-                self.scripts.append("".join(self._current))
-            self._current = None
-
-    def handle_data(self, data: str) -> None:
-        # Inside <script> the parser passes the raw characters through (no entity decoding),
-        # possibly in several pieces.
-        if self._current is not None:
-            self._current.append(data)
-
 
 def script_hash(text: str) -> str:
     """Return the CSP source expression ('sha256-…') that allows one inline script."""
@@ -110,20 +54,25 @@ def script_hash(text: str) -> str:
 
 def page_script_hashes(html: str) -> set[str]:
     """Return the hashes of one page's inline scripts (not data blocks, not page content)."""
-    parser = _InlineScripts()
-    parser.feed(html)
-    parser.close()
-    return {script_hash(text) for text in parser.scripts}
+    return {script_hash(text) for text in theme_scripts(html)}
 
 
 def inline_script_hashes(site_dir: Path) -> list[str]:
     """Return the sorted unique hashes of the theme's inline scripts in every built page."""
+    pages = [
+        page
+        for page in sorted(site_dir.rglob("*.html"))
+        if page.is_file()
+        and not any(part.startswith(".") for part in page.relative_to(site_dir).parts)
+    ]
     found: set[str] = set()
-    for page in sorted(site_dir.rglob("*.html")):
-        relative = page.relative_to(site_dir)
-        if page.is_file() and not any(part.startswith(".") for part in relative.parts):
-            found |= page_script_hashes(page.read_text(encoding="utf-8", errors="replace"))
+    for hashes in shared_map(_page_file_hashes, pages):
+        found |= hashes
     return sorted(found)
+
+
+def _page_file_hashes(page: Path) -> set[str]:
+    return page_script_hashes(page.read_text(encoding="utf-8", errors="replace"))
 
 
 def content_security_policy(hashes: list[str]) -> str:

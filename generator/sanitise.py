@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Final
 
 import nh3
 from pygments.token import STANDARD_TYPES
+from selectolax.lexbor import LexborHTMLParser
 
 # --- the allow-list ---------------------------------------------------------------------
 
@@ -203,25 +203,32 @@ def _cleaner(removed: _Filter) -> nh3.Cleaner:
     )
 
 
-class _Census(HTMLParser):
-    """List the tags and attributes of a fragment, to tell what the cleaner dropped."""
+def _census(html: str) -> list[str]:
+    """List what in a fragment the allow-list does not keep, to say what the cleaner dropped.
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.removed: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    The fragment is parsed as the cleaner parses it (the WHATWG algorithm, in a <div>: Lexbor
+    here, html5ever in ammonia), so both see the same elements and attributes.
+    """
+    removed: list[str] = []
+    for node in LexborHTMLParser(html, is_fragment=True).css("*"):
+        tag = (node.tag or "").lower()  # foreign content keeps camelCase names (viewBox)
         if tag not in ALLOWED_TAGS:
-            self.removed.append(f"a <{tag}> element")
-            return
-        allowed = {name.lower() for name in ALLOWED_ATTRIBUTES.get(tag, set())}
-        for name, value in attrs:
-            if name not in allowed:
-                self.removed.append(f"the {name} of a <{tag}>")
+            removed.append(f"a <{tag}> element")
+            continue
+        allowed = _ALLOWED_LOWER.get(tag, frozenset())
+        for name, value in node.attributes.items():
+            if name.lower() not in allowed:
+                removed.append(f"the {name.lower()} of a <{tag}>")
             elif name in {"href", "src"} and value is not None:
                 kind = _url_kind(value)
                 if kind not in ALLOWED_SCHEMES and kind != "relative":
-                    self.removed.append(f"a {kind}: address in a <{tag}>")
+                    removed.append(f"a {kind}: address in a <{tag}>")
+    return removed
+
+
+_ALLOWED_LOWER = {
+    tag: frozenset(name.lower() for name in names) for tag, names in ALLOWED_ATTRIBUTES.items()
+}
 
 
 # ammonia writes its output in one canonical form (lower-case names, double-quoted values), so
@@ -256,12 +263,9 @@ def clean_content(html: str, image_exists: Callable[[str], bool] | None = None) 
 
     With *image_exists*, an image is kept only when its address names a file of the site.
     """
-    census = _Census()
-    census.feed(html)
-    census.close()
     notes = _Filter(image_exists)
     cleaned = _tidy(_cleaner(notes).clean(html))
-    removed = sorted(set(census.removed) | set(notes.removed))
+    removed = sorted(set(_census(html)) | set(notes.removed))
     return Cleaned(cleaned, tuple(removed))
 
 

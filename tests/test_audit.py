@@ -445,3 +445,27 @@ def test_a_programme_without_a_url_secret_is_warned(scratch: Callable[..., Path]
     assert any(
         "warning: privacy.url_secret: privacy.url_secret is not set" in line for line in lines
     )
+
+
+def test_a_large_site_shared_between_cores_is_judged_file_for_file_as_one_loop_would(
+    tmp_path: Path, secrets: Secrets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 600 files: enough for the audit to share them between processes (generator.parallel).
+    leaks = {
+        f"pages/p{n:03}.html": (
+            "<p>Susan Hargreaves</p>" if n % 7 == 3 else f"<img src=x onerror=f({n})>"
+        )
+        for n in range(0, 600, 5)
+    }
+    quiet = {f"pages/q{n:03}.html": f"<p>page {n}</p>" for n in range(480)}
+    folder = site(tmp_path, {**leaks, **quiet})
+    expected = sorted(
+        f"{rel}: contains {NAME}"
+        if "Susan" in text
+        else f"{rel}: contains an event handler attribute (onerror)"
+        for rel, text in leaks.items()
+    )
+    assert audit_site(folder, secrets) == expected
+    # The same answer from the plain loop, one process.
+    monkeypatch.setattr("generator.parallel.FORKING", False)
+    assert audit_site(folder, secrets) == expected

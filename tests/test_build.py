@@ -94,3 +94,19 @@ def test_build_progress_is_quiet_off_a_terminal(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     with cli.counted_progress("building") as on_page:
         assert on_page is None
+
+
+def test_pages_rendered_on_every_core_make_the_site_one_process_makes(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The demo's 57 pages are too few to share; with a share of 4 pages they are rendered in
+    # two processes, and the site (search index, excerpts, every page) is the same, byte for byte.
+    monkeypatch.setattr("generator.parallel.FORKING", False)
+    alone = _tree(build(demo, today=TODAY).site_dir)
+    monkeypatch.setattr("generator.parallel.FORKING", True)
+    monkeypatch.setattr("generator.parallel.MIN_SHARED", 4)
+    steps: list[tuple[int, int]] = []
+    shared = build(demo, today=TODAY, on_page=lambda done, total: steps.append((done, total)))
+    assert _tree(shared.site_dir) == alone
+    assert steps[-1][0] == steps[-1][1]
+    assert [done for done, _ in steps] == sorted(done for done, _ in steps)

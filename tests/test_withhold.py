@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.fold import fold, fold_path
+from generator.fold import _one_space, fold, fold_path, loosen
 from generator.pipeline import check_project
 from generator.withhold import Decisions
 from tests.conftest import TODAY
@@ -252,3 +255,22 @@ def test_a_surname_after_a_title_withholds_the_post(
     """Red team: the surname after a title, the way colleagues write about a director."""
     decisions = decide(scratch, {"content/blog/a-post.md": post(f"Then {text} joined us.")})
     assert decisions.is_withheld("post", "a-post")
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u3000ab", max_size=12))
+def test_fold_makes_each_run_of_white_space_one_space(text: str) -> None:
+    assert _one_space(text) == re.sub(r"\s+", " ", text)
+
+
+def _loosen_reference(folded: str) -> str:
+    """The rule `loosen` follows, in three plain substitutions."""
+    tags = re.sub(r"<[^<>]*>", " ", folded)
+    joins = re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", " ", tags)
+    return " ".join(re.sub(r"[\W_]+", " ", joins).split())
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab1 2_-<>p/é²٣x\u00a0.,Z9", max_size=16))
+def test_loosen_reads_text_as_its_rule_says(text: str) -> None:
+    assert loosen(text) == _loosen_reference(text)
