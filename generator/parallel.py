@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -51,7 +50,8 @@ def shared_map(
 
     Each process takes a share only if it gets at least *min_shared* items (`MIN_SHARED`).
     *work* and every result must be safe to run in a forked copy: results travel back pickled,
-    and whatever else *work* changes in the copy is lost with it.
+    and whatever else *work* changes in the copy is lost with it. An exception is raised here,
+    as the plain loop would raise it.
     """
     count = shares(len(items), processes, min_shared)
     if count < 2:
@@ -71,7 +71,7 @@ def shared_map(
     finally:
         gc.unfreeze()
     results: list[Any] = [None] * len(items)
-    failure: str | None = None
+    failed: list[int] = []
     try:
         results[0::count] = [work(item) for item in items[0::count]]
     finally:
@@ -79,16 +79,19 @@ def shared_map(
             try:
                 kind, value = receiver.recv()
             except EOFError:
-                kind, value = "failed", "a worker stopped without a word"
+                kind, value = "failed", None
             finally:
                 receiver.close()
                 child.join()
             if kind == "done":
                 results[share::count] = value
-            elif failure is None:
-                failure = str(value)
-    if failure is not None:
-        raise RuntimeError(f"a worker failed: {failure}")
+            else:
+                failed.append(share)
+    # A share that failed is done again here: its error is raised as this process raises it
+    # (a template's mistake stays a template error, with its line), and a worker that was
+    # merely lost costs time, not the result.
+    for share in failed:
+        results[share::count] = [work(item) for item in items[share::count]]
     return results
 
 
@@ -97,8 +100,8 @@ def _run_share(
 ) -> None:
     try:
         sender.send(("done", [work(item) for item in items[share::count]]))
-    except BaseException as exc:  # the parent reports it; a child must never raise past here
-        sender.send(("failed", "".join(traceback.format_exception(exc)).strip()))
+    except BaseException:  # the parent does this share again and raises; never past here
+        sender.send(("failed", None))
     finally:
         sender.close()
         os._exit(0)

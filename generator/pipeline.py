@@ -11,7 +11,7 @@ import gc
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -23,6 +23,7 @@ from generator.audit import ThemeAssets, audit_site, collect_secrets, theme_dire
 from generator.build import BuildProgress, BuildReport, build_progress, run_mkdocs_build
 from generator.csp import write_csp
 from generator.errors import InputError, PrivacyError, Problem, Problems
+from generator.fingerprint import input_digest, tree_digests
 from generator.load import (
     Table,
     check_site_inputs,
@@ -390,8 +391,57 @@ def generate(
     preview: bool = False,
     progress: Progress | None = None,
 ) -> Generated:
-    """Check the project, then write site_src/ (only files whose bytes changed)."""
+    """Check the project, then write site_src/ (only files whose bytes changed).
+
+    When nothing that `generate` reads has changed since it last ran in this process on the
+    same project (`generator.fingerprint`), and site_src/ still holds exactly what it wrote,
+    the last outcome stands: nothing is checked, rendered or written again.
+    """
     say = progress or (lambda _message: None)
+    root = root.resolve()
+    day = resolve_today(today)
+    last = _last_generated if _last_generated and _last_generated.root == root else None
+    settings = (day, strict, preview)
+    tables = last.tables if last else ()
+    inputs = input_digest(root, tables, *settings)
+    if last is not None and last.inputs == inputs and tree_digests(root / SITE_SRC) == last.tree:
+        report = WriteReport((), len(last.tree), ())
+        say(f"inputs unchanged: site_src/ is up to date ({report.unchanged} files)")
+        return replace(last.generated, report=report)
+    generated = _generate(root, day, strict, preview, say)
+    _remember(generated, settings, inputs, tables)
+    return generated
+
+
+@dataclass(frozen=True)
+class _LastGenerated:
+    """What `generate` made last in this process, and from which inputs."""
+
+    root: Path
+    inputs: str
+    tables: tuple[Path, ...]
+    tree: dict[str, bytes]
+    generated: Generated
+
+
+_last_generated: _LastGenerated | None = None
+
+
+def _remember(
+    generated: Generated, settings: tuple[object, ...], inputs: str, tables: tuple[Path, ...]
+) -> None:
+    """Keep *generated* as the last outcome, with what site_src/ now holds."""
+    global _last_generated
+    root = generated.project.root
+    data = generated.project.config.data
+    named = [data.participants, data.pairs, data.sessions, data.surveys, data.people]
+    now = tuple(sorted({Path(os.path.normpath(root / name)) for name in named if name}))
+    if now != tables:  # the tables programme.yaml names (its bytes are in the digest)
+        inputs = input_digest(root, now, *settings)
+    _last_generated = _LastGenerated(root, inputs, now, dict(generated.report.digests), generated)
+
+
+def _generate(root: Path, today: dt.date, strict: bool, preview: bool, say: Progress) -> Generated:
     say("checking programme.yaml, data and content")
     checked = check_project(root, today, strict)
     project = checked.project

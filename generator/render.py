@@ -12,6 +12,7 @@ import html
 import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from generator.pages import (
     post_path,
     story_path,
 )
+from generator.parallel import shared_map
 from generator.public import (
     PAIRS_TAG,
     PublicGuide,
@@ -271,10 +273,14 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
     posts = {p.slug: p for p in site.posts}
     base = page_context(site, views)
 
+    # Pages are rendered once all are listed, shared between the cores (each on its own).
+    later: list[tuple[str, Callable[[], str]]] = []
+
     def page(path: str, template: str, meta: Mapping[str, Any], **context: Any) -> None:
         if path in files:
             raise ValueError(f"two pages want the path {path}")  # a bug, not user input
-        files[path] = render_page(env, base, path, template, meta, **context)
+        files[path] = ""  # its place in the order, filled in below
+        later.append((path, partial(render_page, env, base, path, template, meta, **context)))
 
     programme = site.programme.programme
     page(
@@ -349,6 +355,7 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
         files[path] = text
 
     page("stories/index.md", "stories-index.md.j2", {"title": "Success stories"})
+    pairs_by_key = {pair.key: pair for pair in site.pairs}
     for story in site.stories:
         meta: dict[str, Any] = {
             "title": theme_text(story.title),
@@ -357,11 +364,7 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
         }
         if story.tags:
             meta["tags"] = [theme_text(t) for t in story.tags]
-        story_pair = (
-            next((p for p in site.pairs if p.key == story.pair_key), None)
-            if story.pair_key
-            else None
-        )
+        story_pair = pairs_by_key.get(story.pair_key) if story.pair_key else None
         page(story_path(story.slug), "story.md.j2", meta, story=story, pair=story_pair)
 
     page("blog/index.md", "blog-index.md.j2", {"title": "Blog"})
@@ -385,15 +388,26 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
     colour = _avatar_colour(site.programme)
     for person in site.people + site.staff:
         if person.avatar:
-            drawn = initials_avatar(person.display_name, colour).encode("utf-8")
-            files[person.photo] = clean_svg(drawn).decode("utf-8")
+            files[person.photo] = ""
+            later.append((person.photo, partial(_avatar, person.display_name, colour)))
 
     page("tags.md", "tags.md.j2", {"title": "Tags", "hide": ["toc"]})
     files["stylesheets/programme.css"] = _programme_css(site.programme)
     files[MKDOCS_PARENT] = _mkdocs_parent(
         site.programme, nav_guides, views, impact=site.impact is not None
     )
+    for (path, _make), text in zip(later, shared_map(_made, later), strict=True):
+        files[path] = text
     return Rendered(files=files, images=site.images)
+
+
+def _made(job: tuple[str, Callable[[], str]]) -> str:
+    return job[1]()
+
+
+def _avatar(name: str, colour: str) -> str:
+    """An initials avatar, drawn and passed through the same SVG cleaner as any picture."""
+    return clean_svg(initials_avatar(name, colour).encode("utf-8")).decode("utf-8")
 
 
 def _render_guide(guide: PublicGuide, env: Environment, base: Mapping[str, Any]) -> str:
@@ -449,8 +463,8 @@ def _authors_file(site: PublicSite) -> str:
     authors: dict[str, dict[str, str]] = {}
     for person in site.authors():
         authors[person.key] = _author(person, person.photo)
-    return f"# {GENERATED_MARKER}\n" + yaml.safe_dump(
-        {"authors": authors}, sort_keys=True, allow_unicode=True
+    return f"# {GENERATED_MARKER}\n" + yaml.dump(
+        {"authors": authors}, Dumper=YAML_DUMPER, sort_keys=True, allow_unicode=True
     )
 
 

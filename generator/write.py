@@ -6,8 +6,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from generator.fingerprint import data_digest
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: int
     removed: tuple[str, ...]
+    # What the folder holds afterwards: each file's digest (`generator.fingerprint`).
+    digests: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -63,7 +67,8 @@ def write_tree(
         elif rel not in wanted:
             path.unlink()
             removed.append(rel)
-    return WriteReport(tuple(written), unchanged, tuple(sorted(removed)))
+    digests = {rel: data_digest(data) for rel, data in sorted(wanted.items())}
+    return WriteReport(tuple(written), unchanged, tuple(sorted(removed)), digests)
 
 
 def replace_directory(new: Path, target: Path) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from generator.pipeline import SITE_SRC, generate
 from tests.conftest import TODAY
@@ -33,16 +37,131 @@ def test_a_no_op_regenerate_writes_no_file(scratch: Callable[..., Path]) -> None
     assert _stamps(root / SITE_SRC) == before, "no file or folder was written, replaced or touched"
 
 
+STORY = (
+    "---\ntitle: A story\ndate: 2026-05-02\nsummary: Fresh.\npair: K1\nstatus: approved\n"
+    "consent:\n  P1: 2026-04-01\n  P4: 2026-04-02\n---\n\n{body}\n"
+)
+
+
 def test_one_changed_input_rewrites_only_its_pages(scratch: Callable[..., Path]) -> None:
-    story = (
-        "---\ntitle: A story\ndate: 2026-05-02\nsummary: Fresh.\npair: K1\nstatus: approved\n"
-        "consent:\n  P1: 2026-04-01\n  P4: 2026-04-02\n---\n\n{body}\n"
-    )
-    root = scratch({"content/stories/fresh.md": story.format(body="First words.")})
+    root = scratch({"content/stories/fresh.md": STORY.format(body="First words.")})
     generate(root, TODAY)
     (root / "content" / "stories" / "fresh.md").write_text(
-        story.format(body="Second words."), encoding="utf-8"
+        STORY.format(body="Second words."), encoding="utf-8"
     )
     again = generate(root, TODAY)
     assert again.report.written == ("stories/fresh.md",)
     assert again.report.removed == ()
+
+
+def _no_second_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the project was checked again")
+
+    monkeypatch.setattr("generator.pipeline.check_project", refuse)
+
+
+def test_with_nothing_changed_the_last_outcome_stands_without_checking_again(
+    scratch: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = scratch()
+    first = generate(root, TODAY)
+    _no_second_check(monkeypatch)
+    again = generate(root, TODAY)
+    assert again.report.written == again.report.removed == ()
+    assert again.report.unchanged == len(first.report.written)
+    assert again.project is first.project and again.warnings == first.warnings
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "a story's words",
+        "a participant's row",
+        "programme.yaml",
+        "a new content file",
+        "a hand edit in site_src/ of the same size",
+        "a file added to site_src/",
+        "a file removed from site_src/",
+        "the build date",
+    ],
+)
+def test_any_change_to_an_input_or_to_site_src_is_seen(
+    scratch: Callable[..., Path], change: str
+) -> None:
+    root = scratch({"content/stories/fresh.md": STORY.format(body="First words.")})
+    first = generate(root, TODAY)
+    src = root / SITE_SRC
+    today = TODAY
+    if change == "a story's words":
+        story = root / "content" / "stories" / "fresh.md"
+        story.write_text(STORY.format(body="Second words."), encoding="utf-8")
+    elif change == "a participant's row":
+        table = root / "data" / "participants.csv"
+        table.write_text(
+            table.read_text(encoding="utf-8").replace("I build things.", "I build bridges.", 1),
+            "utf-8",
+        )
+    elif change == "programme.yaml":
+        config = root / "programme.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + "\n# a comment\n", "utf-8")
+    elif change == "a new content file":
+        (root / "content" / "notes.txt").write_text("not a page", encoding="utf-8")
+    elif change == "a hand edit in site_src/ of the same size":
+        page = src / "index.md"
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace("a", "b", 1), encoding="utf-8")  # at once: the same tick
+    elif change == "a file added to site_src/":
+        (src / "stray.md").write_text("# Stray\n", encoding="utf-8")
+    elif change == "a file removed from site_src/":
+        (src / "about.md").unlink()
+    else:
+        today = TODAY + dt.timedelta(days=1)
+    again = generate(root, today)
+    assert again.project is not first.project or again.report.written or again.report.removed
+    # Whatever changed, site_src/ again holds exactly what a fresh generate makes.
+    fresh = {p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()}
+    shutil.rmtree(src)
+    generate(root, today)
+    assert {
+        p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()
+    } == fresh
+
+
+def test_a_table_outside_the_project_folder_is_watched_too(
+    scratch: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = scratch()
+    outside = tmp_path / "hr" / "participants.csv"
+    outside.parent.mkdir()
+    shutil.move(root / "data" / "participants.csv", outside)
+    config = root / "programme.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "participants: data/participants.csv", f"participants: {outside}"
+        ),
+        encoding="utf-8",
+    )
+    first = generate(root, TODAY)
+    outside.write_text(
+        outside.read_text(encoding="utf-8").replace("I build things.", "I build bridges.", 1),
+        "utf-8",
+    )
+    again = generate(root, TODAY)
+    assert again.project is not first.project
+
+
+def test_pages_rendered_on_every_core_are_the_pages_one_process_renders(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = demo / SITE_SRC
+    monkeypatch.setattr("generator.parallel.FORKING", False)
+    generate(demo, TODAY)
+    alone = {p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()}
+    shutil.rmtree(src)
+    monkeypatch.setattr("generator.parallel.FORKING", True)
+    monkeypatch.setattr("generator.parallel.MIN_SHARED", 4)
+    generate(demo, TODAY)
+    assert {
+        p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()
+    } == alone
