@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -535,11 +536,21 @@ class ThemeAssets:
         return hashlib.sha256(data).hexdigest() in self._known[size]
 
 
+# The installed themes whose files an engine copies into a site as they are: mkdocs-material's
+# (under ProperDocs or MkDocs), and Zensical's own bundle, which its successor engine ships in
+# its package. A file is a theme asset when its bytes are one of these files', whatever engine
+# or name put it in the site.
+THEME_PACKAGES = (("material", "templates"), ("zensical", ""))
+
+
 def theme_directories(project_root: Path) -> list[Path]:
     """Return the folders whose files the site engine may copy verbatim into the site."""
-    import material
-
-    return [project_root / "theme", Path(material.__file__).parent / "templates"]
+    folders = [project_root / "theme"]
+    for package, inner in THEME_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            folders.append(Path(location) / inner)
+    return folders
 
 
 def audit_site(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator.audit import Secrets, ThemeAssets, audit_site, collect_secrets
+from generator.audit import Secrets, ThemeAssets, audit_site, collect_secrets, theme_directories
 from generator.images import remake_raster
 from generator.pipeline import check_project
 from tests.conftest import TODAY
@@ -469,3 +469,28 @@ def test_a_large_site_shared_between_cores_is_judged_file_for_file_as_one_loop_w
     # The same answer from the plain loop, one process.
     monkeypatch.setattr("generator.parallel.FORKING", False)
     assert audit_site(folder, secrets) == expected
+
+
+def test_an_engines_theme_bundle_is_a_theme_asset_by_its_bytes_whatever_the_engine(
+    tmp_path: Path, secrets: Secrets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A minified bundle may hold a string that looks like a participant id ("P1"); it is the
+    # theme's own file, recognised by its bytes, under ProperDocs' Material or Zensical alike.
+    bundle = 'var a={k:"P1"};function f(){return a.k}\n'
+    package = tmp_path / "engines" / "zensical"
+    (package / "templates" / "assets" / "javascripts").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "templates" / "assets" / "javascripts" / "bundle.js").write_text(
+        bundle, encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "engines"))
+    files = {"assets/javascripts/bundle.123.min.js": bundle, "page.html": "<p>P1</p>"}
+    folder = site(tmp_path, files)
+    themes = ThemeAssets(theme_directories(tmp_path))
+    assert audit_site(folder, secrets, themes) == [f"page.html: contains {ID}"]
+    # The same bytes are no theme's when no installed engine ships them.
+    (package / "templates" / "assets" / "javascripts" / "bundle.js").write_text("other", "utf-8")
+    assert audit_site(folder, secrets, ThemeAssets(theme_directories(tmp_path))) == [
+        f"assets/javascripts/bundle.123.min.js: contains {ID}",
+        f"page.html: contains {ID}",
+    ]
