@@ -63,7 +63,7 @@ from pathlib import Path
 from generator.config import PUBLISHABLE_FIELDS
 from generator.finder import Finder, Needle
 from generator.fold import fold, fold_path
-from generator.markup import unsafe_markup
+from generator.markup import runs_script, unsafe_markup
 from generator.model import Participant, Post, Project, Story
 from generator.parallel import shared_map
 from generator.private_outputs import (
@@ -312,35 +312,32 @@ def private_file_hashes(project: Project, photos: _PrivatePhotos | None = None) 
 
 
 def private_output_findings(
-    folder: Path, private_files: Mapping[str, str] | None = None, label: str = ""
-) -> list[str]:
-    """Return one finding per file of *folder* that is, holds or copies a private output.
+    path: Path, rel: str, private_files: Mapping[str, str] | None = None
+) -> set[str]:
+    """Say whether the file *path* (shown as *rel*) is, holds or copies a private output.
 
     Every file is read, whatever its suffix (site_src/ holds Markdown and YAML the site audit
     does not read): the marker is looked for in the raw bytes and in the folded text.
     """
-    marker = PRIVATE_MARKER.encode("ascii")
-    folded_marker = fold(PRIVATE_MARKER)
-    known = private_files or {}
-    found: set[str] = set()
-    if not folder.is_dir():
-        return []
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink() or not path.is_file():
-            continue
-        rel = label + path.relative_to(folder).as_posix()
-        if path.suffix.lower() in PRIVATE_SUFFIXES:
-            found.add(f"{rel}: {PRIVATE_OUTPUT} must never be part of the site")
-        data = path.read_bytes()
-        copied = known.get(hashlib.sha256(data).hexdigest())
-        if copied:
-            found.add(f"{rel}: {copied}")
-        if marker in data.lower() or (
-            path.suffix.lower() in READ_FOR_MARKER
-            and folded_marker in fold(data.decode("utf-8", "replace"))
-        ):
-            found.add(f"{rel}: contains {PRIVATE_OUTPUT}")
-    return sorted(found)
+    if path.is_symlink() or not path.is_file():
+        return set()
+    suffix = path.suffix.lower()
+    data = path.read_bytes()
+    found = {f"{rel}: {problem}" for problem in _private_output(suffix, data, private_files or {})}
+    if suffix in READ_FOR_MARKER and _FOLDED_MARKER in fold(data.decode("utf-8", "replace")):
+        found.add(f"{rel}: contains {PRIVATE_OUTPUT}")
+    return found
+
+
+def _private_output(suffix: str, data: bytes, known: Mapping[str, str]) -> Iterator[str]:
+    """A report, certificate or announcement, by its kind, its bytes or its marker."""
+    if suffix in PRIVATE_SUFFIXES:
+        yield f"{PRIVATE_OUTPUT} must never be part of the site"
+    copied = known.get(hashlib.sha256(data).hexdigest())
+    if copied:
+        yield copied
+    if _MARKER in data.lower():
+        yield f"contains {PRIVATE_OUTPUT}"
 
 
 def _unpublished_content(project: Project, decisions: Decisions) -> Iterator[Needle | None]:
@@ -493,18 +490,37 @@ def _exemptions(project: Project, needles: Iterable[Needle]) -> dict[Needle, str
 # --- reading the site ------------------------------------------------------------------
 
 
-def _search_entries(text: str) -> list[str]:
-    """Check the search index's titles and texts as HTML (the search box renders them)."""
+# The offline plugin's copy of the index, for pages opened from a file share.
+_INDEX_SCRIPT = re.compile(r"\Avar __index = (?P<index>.*?);?\s*\Z", re.DOTALL)
+
+
+def _search_entries(text: str, script: bool = False) -> list[str]:
+    """Check the search index's entries: titles and texts as HTML (the search box renders them),
+    and each location as the address a result links to.
+
+    *script* reads the offline copy (`var __index = {…}`), which the search box loads instead
+    of the JSON when pages are opened from a file share.
+    """
+    if script:
+        wrapped = _INDEX_SCRIPT.match(text)
+        if wrapped is None:
+            return ["is not a readable search index"]
+        text = wrapped.group("index")
     try:
         index = json.loads(text)
     except ValueError:
         return ["is not a readable search index"]
     found: set[str] = set()
     for doc in index.get("docs", []) if isinstance(index, dict) else []:
+        if not isinstance(doc, dict):
+            continue
         for key in ("title", "text"):
-            value = doc.get(key) if isinstance(doc, dict) else None
-            if isinstance(value, str) and ("<" in value or ":" in value):
+            value = doc.get(key)
+            if isinstance(value, str) and "<" in value:
                 found.update(f"{problem} (in the search index)" for problem in unsafe_markup(value))
+        location = doc.get("location")
+        if isinstance(location, str) and runs_script(location):
+            found.add("contains a link that would run script (in the search index)")
     return sorted(found)
 
 
@@ -566,13 +582,13 @@ def audit_site(
     between the machine's cores (`generator.parallel`); each is read and judged on its own.
     """
     check = _FileCheck(secrets, theme, remade, site_dir)
-    findings: set[str] = set()
+    jobs = [(path, False) for path in sorted(site_dir.rglob("*"))] if site_dir.is_dir() else []
     sources = secrets.sources if isinstance(secrets, Secrets) else None
-    if sources is not None and sources.resolve() != site_dir.resolve():
+    if sources is not None and sources.is_dir() and sources.resolve() != site_dir.resolve():
         # The sources the site was built from: private outputs copied into them.
-        findings.update(private_output_findings(sources, check.private_files, label="site_src/"))
-    paths = sorted(site_dir.rglob("*")) if site_dir.is_dir() else []
-    for found in shared_map(check, paths):
+        jobs += [(path, True) for path in sorted(sources.rglob("*"))]
+    findings: set[str] = set()
+    for found in shared_map(check, jobs):
         findings.update(found)
     return sorted(findings)
 
@@ -594,8 +610,14 @@ class _FileCheck:
         self.theme = theme
         self.remade = remade
         self.site_dir = site_dir
+        self.sources = secrets.sources if isinstance(secrets, Secrets) else None
 
-    def __call__(self, path: Path) -> set[str]:
+    def __call__(self, job: tuple[Path, bool]) -> set[str]:
+        path, source = job
+        if source:
+            assert self.sources is not None
+            rel = "site_src/" + path.relative_to(self.sources).as_posix()
+            return private_output_findings(path, rel, self.private_files)
         rel = path.relative_to(self.site_dir).as_posix()
         if path.is_symlink():
             return {f"{rel}: a link to another file must never be part of the site"}
@@ -609,7 +631,7 @@ class _FileCheck:
     def _file(self, rel: str, path: Path) -> Iterator[str]:
         suffix = path.suffix.lower()
         data = path.read_bytes()
-        yield from self._private_output(suffix, data)
+        yield from _private_output(suffix, data, self.private_files)
         if suffix in DATA_SUFFIXES:
             yield "a data file must never be part of the site"
             return
@@ -638,23 +660,13 @@ class _FileCheck:
             yield "not text, though its name says it is"
             return
         if suffix in {".html", ".htm"}:
-            yield from unsafe_markup(text)
-        if rel.endswith("search_index.json"):
-            yield from _search_entries(text)
+            yield from unsafe_markup(data)
+        if rel.endswith(("search_index.json", "search_index.js")):
+            yield from _search_entries(text, script=suffix == ".js")
         folded = fold(text)
         if _FOLDED_MARKER in folded:
             yield f"contains {PRIVATE_OUTPUT}"
         yield from (f"contains {n.what}" for n in self.finder.found(folded))
-
-    def _private_output(self, suffix: str, data: bytes) -> Iterator[str]:
-        """A report, certificate or announcement, by its kind, its bytes or its marker."""
-        if suffix in PRIVATE_SUFFIXES:
-            yield f"{PRIVATE_OUTPUT} must never be part of the site"
-        copied = self.private_files.get(hashlib.sha256(data).hexdigest())
-        if copied:
-            yield copied
-        if _MARKER in data.lower():
-            yield f"contains {PRIVATE_OUTPUT}"
 
     def _image(self, suffix: str, data: bytes) -> Iterator[str]:
         """A published picture: one the build re-made, with no metadata, like no private one."""

@@ -68,22 +68,29 @@ SCRIPT_TYPES = frozenset(
 )
 
 
-def unsafe_markup(html: str) -> list[str]:
+def unsafe_markup(html: str | bytes) -> list[str]:
     """Say what in *html* (a page or a fragment) could run script, sorted (empty when nothing).
 
     The page is read as a browser that runs script parses it, and, when it has a `<noscript>`,
-    again as one that does not, since a redirect or handler inside would then be live.
+    again as one that does not, since a redirect or handler inside would then be live. A page
+    given as bytes is decoded as a browser decodes it (byte-order mark, `<meta charset>`): one
+    that a browser would not read as the UTF-8 it is checked as is refused.
     """
-    if _only_plain_tags(html):
+    if isinstance(html, str) and _only_plain_tags(html):
         return []
     found: set[str] = set()
-    readings = [True, False] if "<noscript" in html.lower() else [True]
-    for scripting in readings:
-        for node, _in_template in _elements(LexborHTMLParser(html, scripting=scripting).root):
+    tree = LexborHTMLParser(html, scripting=True, encoding=isinstance(html, bytes))
+    if isinstance(html, bytes) and tree.raw_html != html:
+        found.add("is not read as UTF-8 by a browser (a byte-order mark or another charset)")
+    trees = [tree]
+    if b"<noscript" in tree.raw_html.lower():
+        trees.append(LexborHTMLParser(tree.raw_html, scripting=False))
+    for reading in trees:
+        for node, in_template in _elements(reading.root):
             attributes = node.attributes
             tag = node.tag or ""
             if attributes or tag in _TAGS_OF_NOTE:
-                _judge(node, tag, attributes, found)
+                _judge(node, tag, attributes, in_template, found)
     return sorted(found)
 
 
@@ -103,15 +110,28 @@ def theme_scripts(html: str) -> list[str]:
     return found
 
 
+# SVG animation can set any attribute, a link's address among them, to a script address.
+ANIMATIONS = frozenset({"set", "animate", "animateMotion", "animateTransform", "discard"})
 # Lexbor gives HTML names in lower case; in <svg> and <math> it restores the camelCase of a
-# fixed list of SVG names (viewBox, foreignObject …), none of which matters here.
-_TAGS_OF_NOTE = NEVER | {"script"}
+# fixed list of SVG names (viewBox, animateMotion …).
+_TAGS_OF_NOTE = NEVER | ANIMATIONS | {"script"}
 
 
-def _judge(node: LexborNode, tag: str, attributes: dict[str, str | None], found: set[str]) -> None:
+def _judge(
+    node: LexborNode,
+    tag: str,
+    attributes: dict[str, str | None],
+    in_template: bool,
+    found: set[str],
+) -> None:
     """Note in *found* what *node* could run."""
     if tag in NEVER:
         found.add(f"contains a <{tag}> element")
+    elif tag in ANIMATIONS:
+        found.add(f"contains an SVG animation (<{tag}>), which can turn a link into script")
+    elif tag == "script" and in_template:
+        # A declarative shadow root makes a template's content live; no theme script is there.
+        found.add("contains a script inside a template")
     elif tag == "script" and _inside_article(node):
         found.add("contains a script inside the page content")
     elif tag == "meta" and (attributes.get("http-equiv") or "").strip().lower() == "refresh":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -493,4 +494,27 @@ def test_an_engines_theme_bundle_is_a_theme_asset_by_its_bytes_whatever_the_engi
     assert audit_site(folder, secrets, ThemeAssets(theme_directories(tmp_path))) == [
         f"assets/javascripts/bundle.123.min.js: contains {ID}",
         f"page.html: contains {ID}",
+    ]
+
+
+def test_the_offline_search_index_and_result_addresses_are_checked_too(
+    tmp_path: Path, secrets: Secrets
+) -> None:
+    def index(location: str, text: str) -> str:
+        return json.dumps({"docs": [{"location": location, "title": "T", "text": text}]})
+
+    live = index("index.html", '<p>x <img src=x onerror="f()"></p>')
+    assert findings(
+        tmp_path,
+        secrets,
+        {
+            # The offline copy, which pages opened from a file share search instead.
+            "search/search_index.js": f"var __index = {live}",
+            "search/search_index.json": index("javascript:alert(1)//", "<p>x</p>"),
+            "other/search_index.js": "window.x = 1",
+        },
+    ) == [
+        "other/search_index.js: is not a readable search index",
+        "search/search_index.js: contains an event handler attribute (onerror) (in the search index)",
+        "search/search_index.json: contains a link that would run script (in the search index)",
     ]

@@ -55,6 +55,19 @@ CASES = [
     ("script link with a tab in its scheme", f'<a href="java&#x09;script:{RUN}">go</a>'),
     ("script link as an entity", f'<a href="&#106;avascript:{RUN}">go</a>'),
     ("frame with its own document", f'<iframe srcdoc="<script>{RUN}</script>"></iframe>'),
+    (
+        "script in a declarative shadow root",
+        f"<div><template shadowrootmode=open><script>{RUN}</script></template></div>",
+    ),
+    (
+        "svg animation turning a link into script",
+        f'<svg><a><set attributeName=href to="javascript:{RUN}"/><text y=20>go</text></a></svg>',
+    ),
+    (
+        "svg animation with an encoded scheme",
+        f'<svg><a><animate attributeName=href values="jav&#x61;script:{RUN}"/>'
+        "<text y=20>go</text></a></svg>",
+    ),
     ("unclosed tag at the end", f"<img src=missing.png onerror={RUN} "),
 ]
 # Markup that is only text where it stands: nothing runs, and nothing is refused.
@@ -75,6 +88,19 @@ def _page(markup: str) -> str:
     )
 
 
+# Whole pages, as bytes: what the browser decodes them as decides what they hold.
+RAW_CASES = [
+    (
+        "markup hidden from UTF-8 by an ISO-2022-JP charset",
+        (
+            '<!doctype html><html><head><meta charset="iso-2022-jp"><title>t</title></head>'
+            f"<body><p>hi \x1b$B<!\x1b(B-- <img src=missing.png onerror={RUN}> --></p>"
+            "</body></html>"
+        ).encode("ascii"),
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str]]:
     """Write every case as a page; return name -> (file name, page)."""
@@ -84,6 +110,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, str
         page = _page(markup)
         (folder / f"case{number}.html").write_text(page, encoding="utf-8")
         pages[name] = (f"case{number}.html", page)
+    for number, (name, raw) in enumerate(RAW_CASES):
+        (folder / f"raw{number}.html").write_bytes(raw)
+        pages[name] = (f"raw{number}.html", "")
     pages["_folder"] = (str(folder), "")
     return pages
 
@@ -93,8 +122,9 @@ def _runs(chromium: Browser, base_url: str, path: str) -> bool:
     try:
         tab.page.goto(base_url + path)
         tab.page.wait_for_timeout(300)
-        for link in tab.page.locator("a[href]").all():
-            link.click(no_wait_after=True)
+        # Every link, including one whose address an animation sets after the page loads.
+        for link in tab.page.locator("a").all():
+            link.click(no_wait_after=True, force=True)
         tab.page.wait_for_timeout(200)
         return bool(tab.page.evaluate("() => window.__ran === 1"))
     finally:
@@ -115,6 +145,19 @@ def test_every_markup_that_runs_in_chromium_is_refused_by_the_audit(
     assert missed == []
     # The corpus tests something: most of its cases do run script in a browser.
     assert len(ran) >= len(CASES) - 3, sorted(set(n for n, _ in CASES) - set(ran))
+
+
+def test_a_page_the_browser_decodes_otherwise_is_refused_by_the_audit(
+    chromium: Browser, served: dict[str, tuple[str, str]]
+) -> None:
+    folder = Path(served["_folder"][0])
+    with serve(folder) as base_url:
+        for name, raw in RAW_CASES:
+            path, _ = served[name]
+            assert _runs(chromium, base_url, path), f"{name}: the case no longer runs"
+            assert unsafe_markup(raw), name
+            # Read as the UTF-8 it claims to be in the site, the markup is hidden.
+            assert unsafe_markup(raw.decode("utf-8")) == [], name
 
 
 def test_markup_that_is_only_text_runs_nothing_and_is_not_refused(
