@@ -59,6 +59,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 
 from generator.config import PUBLISHABLE_FIELDS
 from generator.finder import Finder, Needle
@@ -494,6 +499,14 @@ def _exemptions(project: Project, needles: Iterable[Needle]) -> dict[Needle, str
 _INDEX_SCRIPT = re.compile(r"\Avar __index = (?P<index>.*?);?\s*\Z", re.DOTALL)
 
 
+def _no_prototype(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # JavaScript reads a "__proto__" key as the object's prototype, not as a field: what it
+    # holds would be read differently there than here.
+    if any(key == "__proto__" for key, _ in pairs):
+        raise ValueError("a __proto__ key")
+    return dict(pairs)
+
+
 def _search_entries(text: str, script: bool = False) -> list[str]:
     """Check the search index's entries: titles and texts as HTML (the search box renders them),
     and each location as the address a result links to.
@@ -507,7 +520,7 @@ def _search_entries(text: str, script: bool = False) -> list[str]:
             return ["is not a readable search index"]
         text = wrapped.group("index")
     try:
-        index = json.loads(text)
+        index = json.loads(text, object_pairs_hook=_no_prototype)
     except ValueError:
         return ["is not a readable search index"]
     found: set[str] = set()
@@ -637,7 +650,7 @@ class _FileCheck:
             return
         if self.theme is not None and data in self.theme:
             return
-        if suffix in IMAGE_SUFFIXES or (suffix == ".svg" and rel.startswith("images/")):
+        if suffix in IMAGE_SUFFIXES or suffix == ".svg":  # an SVG anywhere is a picture
             yield from self._image(suffix, data)
             if suffix != ".svg":
                 return
@@ -659,6 +672,11 @@ class _FileCheck:
         except UnicodeDecodeError:
             yield "not text, though its name says it is"
             return
+        if b"\x1b" in data:
+            # ESC switches ISO-2022 encodings, which browsers may pick even for valid UTF-8.
+            yield "contains an ESC control character (it switches some encodings)"
+        if rel.endswith((".xml", ".xml.gz")):
+            yield from _sitemap_problems(data)
         if suffix in {".html", ".htm"}:
             yield from unsafe_markup(data)
         if rel.endswith(("search_index.json", "search_index.js")):
@@ -684,6 +702,45 @@ class _FileCheck:
                 for private, what in self.pictures
                 if thumb is not None and alike(thumb, private)
             )
+
+
+_SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_SITEMAP_TAGS = frozenset(
+    _SITEMAP + name for name in ("urlset", "url", "loc", "lastmod", "changefreq", "priority")
+)
+
+
+def _sitemap_problems(data: bytes) -> Iterator[str]:
+    """The one XML file of a site is its sitemap: only the sitemap's elements, nothing else.
+
+    A browser shows XML with its own rendering, so an element in the XHTML or SVG namespace, or
+    a style sheet named by a processing instruction (XSLT), would run as a page does.
+    """
+    builder = _SitemapBuilder()
+    try:
+        parser = DefusedXMLParser(target=builder, forbid_dtd=True)
+        parser.feed(data)
+        root = parser.close()
+    except (ElementTree.ParseError, DefusedXmlException, ValueError):
+        yield "is not a readable sitemap (XML that a browser could run as a page)"
+        return
+    if builder.instructions or any(
+        element.tag not in _SITEMAP_TAGS or element.attrib for element in root.iter()
+    ):
+        yield "holds more than a sitemap (XML that a browser could run as a page)"
+
+
+class _SitemapBuilder(ElementTree.TreeBuilder):
+    """Build the tree, and count processing instructions wherever they stand (before the root
+    too, where an `xml-stylesheet` names the XSLT that would turn the file into a page)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.instructions = 0
+
+    def pi(self, target: str, text: str | None = None) -> ElementTree.Element:
+        self.instructions += 1
+        return super().pi(target, text)
 
 
 _MARKER = PRIVATE_MARKER.lower().encode("ascii")

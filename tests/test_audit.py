@@ -249,7 +249,10 @@ def test_images_must_be_re_made_and_carry_no_metadata(tmp_path: Path, secrets: S
 
 
 def test_compressed_text_is_unpacked_and_searched(tmp_path: Path, secrets: Secrets) -> None:
-    sitemap = gzip.compress(b"<urlset><url><loc>https://x/P1.html</loc></url></urlset>")
+    sitemap = gzip.compress(
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://x/P1.html</loc></url></urlset>"
+    )
     assert findings(tmp_path, secrets, {"sitemap.xml.gz": sitemap}) == [
         f"sitemap.xml.gz: contains {ID}"
     ]
@@ -517,4 +520,35 @@ def test_the_offline_search_index_and_result_addresses_are_checked_too(
         "other/search_index.js: is not a readable search index",
         "search/search_index.js: contains an event handler attribute (onerror) (in the search index)",
         "search/search_index.json: contains a link that would run script (in the search index)",
+    ]
+
+
+def test_files_a_browser_would_run_by_their_kind_are_refused_wherever_they_are(
+    tmp_path: Path, secrets: Secrets
+) -> None:
+    sitemap = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>https://intranet/a.html</loc></url></urlset>\n"
+    )
+    styled = sitemap.replace("?>\n", '?>\n<?xml-stylesheet type="text/xsl" href="x.xsl"?>\n')
+    assert findings(
+        tmp_path,
+        secrets,
+        {
+            "sitemap.xml": sitemap,
+            "sitemap.xml.gz": gzip.compress(sitemap.encode()),
+            "assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"><script>f()</script></svg>',
+            "feed.xml": '<root><x:script xmlns:x="http://www.w3.org/1999/xhtml">f()</x:script></root>',
+            "styled/sitemap.xml": styled,
+            "jis.html": '<meta charset="utf-8"><div title="\x1b$B"\x1b(B x="><p>">x</div>',
+            "search/search_index.json": '{"__proto__": {"docs": []}, "docs": []}',
+        },
+    ) == [
+        "assets/logo.svg: is an SVG drawing, but nothing drawable is left once scripts, links, "
+        "embedded files and styles are removed",
+        "feed.xml: holds more than a sitemap (XML that a browser could run as a page)",
+        "jis.html: contains an ESC control character (it switches some encodings)",
+        "search/search_index.json: is not a readable search index",
+        "styled/sitemap.xml: holds more than a sitemap (XML that a browser could run as a page)",
     ]
