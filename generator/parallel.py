@@ -45,6 +45,7 @@ def shared_map(
     items: Sequence[Item],
     processes: int | None = None,
     min_shared: int | None = None,
+    on_share: Callable[[int, int], None] | None = None,
 ) -> list[Result]:
     """Return `[work(item) for item in items]`, computed on up to *processes* cores.
 
@@ -52,27 +53,33 @@ def shared_map(
     *work* and every result must be safe to run in a forked copy: results travel back pickled,
     and whatever else *work* changes in the copy is lost with it. An exception is raised here,
     as the plain loop would raise it.
+
+    *on_share*, when given, is called in each process as it starts on its share, with the
+    share's number and the number of shares (this process has share 0; share k takes every
+    count-th item from the k-th): it may let go of what only the other shares need.
     """
     count = shares(len(items), processes, min_shared)
     if count < 2:
         return [work(item) for item in items]
     context = multiprocessing.get_context("fork")
     children = []
-    # Frozen, the objects made so far are left alone by the copies' garbage collectors, so
-    # their memory stays shared with this process instead of being copied page by page.
+    # Frozen, the objects made so far are left alone by every process's garbage collector
+    # until the shares are done: a collection writes to each object it visits, which would
+    # copy the memory the processes share, page by page, into each of them.
     gc.freeze()
-    try:
-        for share in range(1, count):
-            receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(target=_run_share, args=(sender, work, items, share, count))
-            child.start()
-            sender.close()
-            children.append((child, receiver))
-    finally:
-        gc.unfreeze()
     results: list[Any] = [None] * len(items)
     failed: list[int] = []
     try:
+        for share in range(1, count):
+            receiver, sender = context.Pipe(duplex=False)
+            child = context.Process(
+                target=_run_share, args=(sender, work, items, share, count, on_share)
+            )
+            child.start()
+            sender.close()
+            children.append((child, receiver))
+        if on_share is not None:
+            on_share(0, count)
         results[0::count] = [work(item) for item in items[0::count]]
     finally:
         for share, (child, receiver) in enumerate(children, start=1):
@@ -87,6 +94,7 @@ def shared_map(
                 results[share::count] = value
             else:
                 failed.append(share)
+        gc.unfreeze()
     # A share that failed is done again here: its error is raised as this process raises it
     # (a template's mistake stays a template error, with its line), and a worker that was
     # merely lost costs time, not the result.
@@ -96,9 +104,16 @@ def shared_map(
 
 
 def _run_share(
-    sender: Any, work: Callable[[Any], Any], items: Sequence[Any], share: int, count: int
+    sender: Any,
+    work: Callable[[Any], Any],
+    items: Sequence[Any],
+    share: int,
+    count: int,
+    on_share: Callable[[int, int], None] | None,
 ) -> None:
     try:
+        if on_share is not None:
+            on_share(share, count)
         sender.send(("done", [work(item) for item in items[share::count]]))
     except BaseException:  # the parent does this share again and raises; never past here
         sender.send(("failed", None))

@@ -19,6 +19,7 @@ It also keeps a large portal lean, without changing a byte of any page:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
@@ -71,7 +72,7 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
     def __init__(self) -> None:
         self.removed: dict[str, set[str]] = {}
         self.published: set[str] = set()
-        self._excerpts: dict[tuple[str, str, str], Cleaned] = {}
+        self._excerpts: dict[tuple[str, str, bytes], Cleaned] = {}
         self._nav: dict[tuple[object, ...], str] = {}
         self._in_nav: set[int] = set()
         self._nav_items: list[Any] = []
@@ -208,7 +209,9 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
 
     def _clean_excerpt(self, html: str, source: str, url: str) -> str:
         # Listing pages in one folder show the same excerpt the same way: sanitise it once.
-        key = (source, posixpath.dirname(url), html)
+        # Keyed by a digest of the HTML, not the HTML: 10,000 excerpts' text is not kept twice.
+        digest = hashlib.blake2b(html.encode("utf-8"), digest_size=16).digest()
+        key = (source, posixpath.dirname(url), digest)
         cleaned = self._excerpts.get(key)
         if cleaned is None:
             cleaned = self._excerpts[key] = clean_content(html, self._is_ours(url))

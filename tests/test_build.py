@@ -105,8 +105,11 @@ def test_pages_rendered_on_every_core_make_the_site_one_process_makes(
     alone = _tree(build(demo, today=TODAY).site_dir)
     monkeypatch.setattr("generator.parallel.FORKING", True)
     monkeypatch.setattr("generator.parallel.MIN_SHARED", 4)
+    monkeypatch.setattr("generator.build.RENDER_PROCESSES", 2)
     steps: list[tuple[int, int]] = []
     shared = build(demo, today=TODAY, on_page=lambda done, total: steps.append((done, total)))
     assert _tree(shared.site_dir) == alone
     assert steps[-1][0] == steps[-1][1]
     assert [done for done, _ in steps] == sorted(done for done, _ in steps)
+    # Each page rendered here stood for two: the other half was rendered in another process.
+    assert any(b - a == 2 for (a, _), (b, _) in zip(steps, steps[1:], strict=False))
