@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import sys
 from collections.abc import Callable
@@ -112,4 +113,4 @@ def test_pages_rendered_on_every_core_make_the_site_one_process_makes(
     assert steps[-1][0] == steps[-1][1]
     assert [done for done, _ in steps] == sorted(done for done, _ in steps)
     # Each page rendered here stood for two: the other half was rendered in another process.
-    assert any(b - a == 2 for (a, _), (b, _) in zip(steps, steps[1:], strict=False))
+    assert any(b - a == 2 for (a, _), (b, _) in itertools.pairwise(steps))
