@@ -558,7 +558,7 @@ def _render_pages(
     total: int,
     progress: BuildProgress | None,
 ) -> None:
-    """Render and write every page, shared between the machine's cores.
+    """Render and write every page, in `RENDER_PROCESSES` processes.
 
     Each page renders on its own once every page is read: its template sees the navigation,
     the blog and the tags, all complete and the same in every process. What rendering leaves
@@ -605,21 +605,12 @@ def _render_pages(
             progress(min(done + rendered * step, total), total)
         return _Rendered(os.getpid(), entries, added, said)
 
-    # What reading the pages left behind goes back to the system before the copy is forked:
-    # the less each process holds, the less the two hold together.
+    # What reading the pages left behind goes back to the system before they render (and
+    # before any copy is forked: the less each process holds, the less they hold together).
     gc.collect()
     _trim_heap()
-    files = list(doc_files)
-
-    def keep_own_pages(share: int, count: int) -> None:
-        # Each process lets go of the HTML of the pages the others render: held, it would be
-        # copied into both as each side's allocations reuse the memory around it.
-        for number, file in enumerate(files):
-            if number % count != share and file.page is not None:
-                file.page.content = None
-
     try:
-        results = shared_map(render, files, RENDER_PROCESSES, on_share=keep_own_pages)
+        results = shared_map(render, list(doc_files), RENDER_PROCESSES)
     finally:
         main.removeHandler(messages)
     for result in results:

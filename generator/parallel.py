@@ -45,7 +45,6 @@ def shared_map(
     items: Sequence[Item],
     processes: int | None = None,
     min_shared: int | None = None,
-    on_share: Callable[[int, int], None] | None = None,
 ) -> list[Result]:
     """Return `[work(item) for item in items]`, computed on up to *processes* cores.
 
@@ -53,10 +52,6 @@ def shared_map(
     *work* and every result must be safe to run in a forked copy: results travel back pickled,
     and whatever else *work* changes in the copy is lost with it. An exception is raised here,
     as the plain loop would raise it.
-
-    *on_share*, when given, is called in each process as it starts on its share, with the
-    share's number and the number of shares (this process has share 0; share k takes every
-    count-th item from the k-th): it may let go of what only the other shares need.
     """
     count = shares(len(items), processes, min_shared)
     if count < 2:
@@ -72,14 +67,10 @@ def shared_map(
     try:
         for share in range(1, count):
             receiver, sender = context.Pipe(duplex=False)
-            child = context.Process(
-                target=_run_share, args=(sender, work, items, share, count, on_share)
-            )
+            child = context.Process(target=_run_share, args=(sender, work, items, share, count))
             child.start()
             sender.close()
             children.append((child, receiver))
-        if on_share is not None:
-            on_share(0, count)
         results[0::count] = [work(item) for item in items[0::count]]
     finally:
         for share, (child, receiver) in enumerate(children, start=1):
@@ -104,16 +95,9 @@ def shared_map(
 
 
 def _run_share(
-    sender: Any,
-    work: Callable[[Any], Any],
-    items: Sequence[Any],
-    share: int,
-    count: int,
-    on_share: Callable[[int, int], None] | None,
+    sender: Any, work: Callable[[Any], Any], items: Sequence[Any], share: int, count: int
 ) -> None:
     try:
-        if on_share is not None:
-            on_share(share, count)
         sender.send(("done", [work(item) for item in items[share::count]]))
     except BaseException:  # the parent does this share again and raises; never past here
         sender.send(("failed", None))
