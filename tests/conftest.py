@@ -56,6 +56,13 @@ def copy_demo(target: Path) -> Path:
     return target
 
 
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under *folder* by its relative path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
 def add_site_files(project: Path) -> Path:
     """Give a scratch project the repo's mkdocs.yml and theme/ so it can be built."""
     shutil.copy2(REPO / "mkdocs.yml", project / "mkdocs.yml")

@@ -12,15 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.pipeline import build
-from tests.conftest import TODAY, add_site_files
+from tests.conftest import TODAY, add_site_files, tree_bytes
 
 pytestmark = pytest.mark.build
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def test_the_build_reports_progress_and_makes_the_same_bytes_twice(
@@ -29,13 +23,13 @@ def test_the_build_reports_progress_and_makes_the_same_bytes_twice(
     root = add_site_files(scratch())
     steps: list[tuple[int, int]] = []
     first = build(root, today=TODAY, on_page=lambda done, total: steps.append((done, total)))
-    once = _tree(first.site_dir)
+    once = tree_bytes(first.site_dir)
     total = steps[-1][1]
     assert steps[-1] == (total, total)
     assert [done for done, _ in steps] == list(range(1, total + 1))
     assert total == 2 * first.pages - 2  # each page read, then rendered (404 and sitemap aside)
     again = build(root, today=TODAY)
-    assert _tree(again.site_dir) == once
+    assert tree_bytes(again.site_dir) == once
 
 
 def test_pair_pages_are_searched_by_names_and_what_people_bring(
@@ -103,13 +97,13 @@ def test_pages_rendered_on_every_core_make_the_site_one_process_makes(
     # The demo's 57 pages are too few to share; with a share of 4 pages they are rendered in
     # two processes, and the site (search index, excerpts, every page) is the same, byte for byte.
     monkeypatch.setattr("generator.parallel.FORKING", False)
-    alone = _tree(build(demo, today=TODAY).site_dir)
+    alone = tree_bytes(build(demo, today=TODAY).site_dir)
     monkeypatch.setattr("generator.parallel.FORKING", True)
     monkeypatch.setattr("generator.parallel.MIN_SHARED", 4)
     monkeypatch.setattr("generator.build.RENDER_PROCESSES", 2)
     steps: list[tuple[int, int]] = []
     shared = build(demo, today=TODAY, on_page=lambda done, total: steps.append((done, total)))
-    assert _tree(shared.site_dir) == alone
+    assert tree_bytes(shared.site_dir) == alone
     assert steps[-1][0] == steps[-1][1]
     assert [done for done, _ in steps] == sorted(done for done, _ in steps)
     # Each page rendered here stood for two: the other half was rendered in another process.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.pipeline import SITE_SRC, generate
-from tests.conftest import TODAY
+from tests.conftest import TODAY, tree_bytes
 
 
 def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
@@ -120,12 +120,10 @@ def test_any_change_to_an_input_or_to_site_src_is_seen(
     again = generate(root, today)
     assert again.project is not first.project or again.report.written or again.report.removed
     # Whatever changed, site_src/ again holds exactly what a fresh generate makes.
-    fresh = {p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()}
+    fresh = tree_bytes(src)
     shutil.rmtree(src)
     generate(root, today)
-    assert {
-        p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()
-    } == fresh
+    assert tree_bytes(src) == fresh
 
 
 def test_a_table_outside_the_project_folder_is_watched_too(
@@ -157,11 +155,9 @@ def test_pages_rendered_on_every_core_are_the_pages_one_process_renders(
     src = demo / SITE_SRC
     monkeypatch.setattr("generator.parallel.FORKING", False)
     generate(demo, TODAY)
-    alone = {p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()}
+    alone = tree_bytes(src)
     shutil.rmtree(src)
     monkeypatch.setattr("generator.parallel.FORKING", True)
     monkeypatch.setattr("generator.parallel.MIN_SHARED", 4)
     generate(demo, TODAY)
-    assert {
-        p.relative_to(src).as_posix(): p.read_bytes() for p in src.rglob("*") if p.is_file()
-    } == alone
+    assert tree_bytes(src) == alone
