@@ -56,6 +56,8 @@ def test_the_first_tab_stop_is_the_skip_link_and_it_skips_to_the_content(
     assert skip["text"] == "Skip to content"
     expect(page.locator(".md-skip")).to_be_visible()  # shown while focused
     page.keyboard.press("Enter")
+    # Following the link is asynchronous: wait (up to the default timeout) for the address.
+    expect(page).to_have_url(re.compile(re.escape(skip["href"]) + "$"))
     assert urlsplit(page.url).fragment == skip["href"].lstrip("#")
     target = page.locator(skip["href"])
     expect(target).to_be_in_viewport()
