@@ -11,15 +11,12 @@ and a preview keeps the built state to re-make only the pages whose sources chan
 from __future__ import annotations
 
 import calendar
-import ctypes
 import datetime as dt
 import gc
 import logging
-import multiprocessing
 import os
 import re
 import sys
-import traceback
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,7 +39,7 @@ from properdocs.structure.pages import Page
 from properdocs.utils import CountHandler, clean_directory
 
 from generator.errors import InputError, Problem
-from generator.parallel import shared_map, shares
+from generator.parallel import Tell, cores, in_fork, shared_map, shares, trim_heap
 from generator.plugin import PLUGIN_NAME, PortalPlugin
 
 MKDOCS_FILE = "mkdocs.yml"
@@ -77,80 +74,18 @@ def source_date_epoch(today: dt.date) -> str:
 def run_mkdocs_build(root: Path, site_dir: Path, today: dt.date) -> BuildReport:
     """Build *site_dir* from site_src/ strictly and cleanly; warnings become located problems.
 
-    The build runs in a forked copy of this process: it starts with everything already loaded
-    (nothing is imported or read twice), and the memory it needs for the site (every page, the
-    search index, the blog) is handed back whole when it ends, before the audit needs its own.
+    The build runs in a forked copy of this process (`generator.parallel.in_fork`): it starts
+    with everything already loaded (nothing is imported or read twice), and the memory it needs
+    for the site (every page, the search index, the blog) is handed back whole when it ends,
+    before the audit needs its own.
     """
-    if not _FORKING:
-        return _build_site(root, site_dir, today, build_progress.get())
     progress = build_progress.get()
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_build_in_child, args=(sender, root, site_dir, today, progress is not None)
-    )
-    # The child shares this process's memory until either writes to it: frozen, the objects
-    # already made are left alone by the child's garbage collector, so they stay shared; what
-    # generating the sources freed is handed back to the system first.
-    gc.collect()
-    _trim_heap()
-    gc.freeze()
-    try:
-        child.start()
-    finally:
-        gc.unfreeze()
-    sender.close()
-    outcome: tuple[str, Any] = ("failed", "the site build stopped without a word")
-    try:
-        while True:
-            try:
-                kind, value = receiver.recv()
-            except EOFError:
-                break
-            if kind == "progress" and progress is not None:
-                progress(*value)
-            else:
-                outcome = (kind, value)
-        child.join()
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.terminate()
-            child.join()
-    kind, value = outcome
-    if kind == "built":
-        assert isinstance(value, BuildReport)
-        return value
-    if kind == "invalid":
-        raise InputError(value)
-    raise RuntimeError(f"the site build failed: {value}")
 
+    def build(tell: Tell) -> BuildReport:
+        return _build_site(root, site_dir, today, (lambda *done: tell(done)) if progress else None)
 
-# Fork where the platform has it (Linux, the intranet's build machines); elsewhere build here.
-_FORKING = "fork" in multiprocessing.get_all_start_methods()
-
-
-def _trim_heap() -> None:
-    """Return the C heap's free memory to the system (glibc keeps it otherwise)."""
-    try:
-        libc = ctypes.CDLL(None)
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        return
-    trim(0)
-
-
-def _build_in_child(sender: Any, root: Path, site_dir: Path, today: dt.date, tell: bool) -> None:
-    """Build the site in the forked child and send the outcome (and progress) to the parent."""
-    progress = (lambda done, total: sender.send(("progress", (done, total)))) if tell else None
-    try:
-        sender.send(("built", _build_site(root, site_dir, today, progress)))
-    except InputError as exc:
-        sender.send(("invalid", list(exc.problems)))
-    except BaseException as exc:  # the parent reports it; a child must never raise past here
-        sender.send(("failed", "".join(traceback.format_exception(exc)).strip()))
-    finally:
-        sender.close()
+    hear = (lambda done: progress(*done)) if progress is not None else None
+    return in_fork(build, hear, passed=(InputError,), what="the site build")
 
 
 def _build_site(
@@ -487,6 +422,7 @@ def _build_steps(
     total = 2 * len(pages)
     done = 0
     excluded = []
+    late = _Late(config, nav)
     with _pooled_markdown():
         for file in pages:
             if file.page is None and file.inclusion.is_not_in_nav():
@@ -494,18 +430,20 @@ def _build_steps(
                     excluded.append(urljoin(serve_url, file.url))
                 Page(None, file, config)
             assert file.page is not None
-            engine._populate_page(file.page, config, files)
+            _read_page(file.page, config, files)
+            if not late.wait(file.page):
+                _convert_page(file.page, config, files)
             done += 1
             if progress is not None:
                 progress(done, total)
-    env = config.plugins.on_env(env, config=config, files=files)
-    files.copy_static_files(inclusion=inclusion)
-    for template in config.theme.static_templates:
-        engine._build_theme_template(template, env, files, config, nav)
-    for template in config.extra_templates:
-        engine._build_extra_template(template, files, config, nav)
-    doc_files = files.documentation_pages(inclusion=inclusion)
-    _render_pages(config, doc_files, nav, env, done, total, progress)
+        env = config.plugins.on_env(env, config=config, files=files)
+        files.copy_static_files(inclusion=inclusion)
+        for template in config.theme.static_templates:
+            engine._build_theme_template(template, env, files, config, nav)
+        for template in config.extra_templates:
+            engine._build_extra_template(template, files, config, nav)
+        doc_files = files.documentation_pages(inclusion=inclusion)
+        _render_pages(config, files, doc_files, nav, env, late, done, total, progress)
     level = config.validation.links.anchors
     for file in doc_files:
         assert file.page is not None
@@ -518,11 +456,99 @@ def _build_steps(
     return _State(config, files, nav, env, doc_files, portal, serve_url)
 
 
-# How many processes render the pages. Two render 8,000 pages 12 s sooner, but each copies
-# about 100 MB of the state they share as it renders (measured: a peak of 607 MB against 500
-# with one), and the build is held to 500 MB at 7,500 pages: one renders, until the shared
-# state is made smaller. The audit, the CSP and `generate` share their work between the cores.
-RENDER_PROCESSES = 1
+# The plugins whose hooks `_Late` was written against: with any other, every page is converted
+# before any is rendered, as the engine itself does.
+_KNOWN_PLUGINS = frozenset(
+    {"material/search", "material/blog", "material/tags", "material/offline", PLUGIN_NAME}
+)
+
+
+class _Late:
+    """Which pages are converted from Markdown only as they render, each by the process that
+    renders it, instead of all before any renders.
+
+    The engine converts every page before it renders the first because a page's template may
+    show what others are: the navigation shows titles, a blog view its posts' excerpts and
+    reading times, a tags page the tags of every page. A page that is in no navigation, is no
+    blog post or view, holds no tags listing and is titled by its front matter shows nothing of
+    itself to any other page: all they see of it (title, address, tags) is known once its
+    front matter is read. The pair and story pages are such pages, nearly half the site. Left
+    to the render, their conversion is shared between the cores with it, and no process holds
+    thousands of pages' HTML at once. What the anchor check needs later comes back from each
+    (`_Rendered.anchors`).
+    """
+
+    def __init__(self, config: Any, nav: Navigation) -> None:
+        self.enabled = set(config.plugins) <= _KNOWN_PLUGINS
+        self._in_nav = {id(page) for page in nav.pages}
+        self._listings = [
+            plugin.listings
+            for plugin in config.plugins.values()
+            if isinstance(getattr(plugin, "listings", None), Iterable)
+        ]
+        self.pages: set[str] = set()
+
+    def wait(self, page: Page) -> bool:
+        """Whether *page*, read, waits for its render to be converted (and is noted if so)."""
+        if (
+            not self.enabled
+            or type(page) is not Page
+            or page.file.page is not page
+            or id(page) in self._in_nav
+            or "title" not in page.meta
+            or any(listing.page is page for listings in self._listings for listing in listings)
+        ):
+            return False
+        self.pages.add(page.file.src_uri)
+        return True
+
+
+def _read_page(page: Page, config: Any, files: Files) -> None:
+    """Read *page* and run the plugins on its Markdown: the first half of the engine's
+    `_populate_page`, with its error message."""
+    config._current_page = page
+    try:
+        page = config.plugins.on_pre_page(page, config=config, files=files)
+        page.read_source(config)
+        assert page.markdown is not None
+        page.markdown = config.plugins.on_page_markdown(
+            page.markdown, page=page, config=config, files=files
+        )
+    except Exception as exc:
+        _say_unread(page, exc)
+        raise
+    finally:
+        config._current_page = None
+
+
+def _convert_page(page: Page, config: Any, files: Files) -> None:
+    """Convert *page*'s Markdown and run the plugins on its HTML: the second half."""
+    config._current_page = page
+    try:
+        page.render(config, files)
+        assert page.content is not None
+        page.content = config.plugins.on_page_content(
+            page.content, page=page, config=config, files=files
+        )
+    except Exception as exc:
+        _say_unread(page, exc)
+        raise
+    finally:
+        config._current_page = None
+
+
+def _say_unread(page: Page, exc: Exception) -> None:
+    """Log a page that could not be read as the engine does (its own errors say the rest)."""
+    message = f"Error reading page '{page.file.src_uri}':"
+    if not isinstance(exc, BuildError):
+        message += f" {exc}"
+    logging.getLogger("properdocs.commands.build").error(message)
+
+
+# How many processes render the pages (at most; never more than the cores). Each holds what its
+# own pages need as they render, and copies part of the state they share as it goes (about 80
+# MB at 8,000 pages): two keep the build within 500 MB, and a build machine has two cores.
+RENDER_PROCESSES = 2
 
 
 @dataclass
@@ -536,6 +562,9 @@ class _Rendered:
     removed: dict[str, set[str]]
     # The engine's messages about the page, as (logger, level, message).
     messages: list[tuple[str, int, str]]
+    # For a page converted as it rendered (`_Late`): the anchors it has, and the anchors it
+    # links to, by the source of the page they are on.
+    anchors: tuple[set[str] | None, dict[str, dict[str, str]]] | None = None
 
 
 class _Messages(logging.Handler):
@@ -551,9 +580,11 @@ class _Messages(logging.Handler):
 
 def _render_pages(
     config: Any,
+    files: Files,
     doc_files: Sequence[File],
     nav: Navigation,
     env: Any,
+    late: _Late,
     done: int,
     total: int,
     progress: BuildProgress | None,
@@ -575,7 +606,8 @@ def _render_pages(
     here = os.getpid()
     rendered = 0
     # Each page rendered here stands for one in every process.
-    step = shares(len(doc_files), RENDER_PROCESSES)
+    processes = min(RENDER_PROCESSES, cores())
+    step = shares(len(doc_files), processes)
 
     def render(file: File) -> _Rendered:
         nonlocal rendered
@@ -585,6 +617,9 @@ def _render_pages(
         removed = {source: set(items) for source, items in portal.removed.items()}
         heard = len(messages.kept)
         excluded = file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
+        converted = file.src_uri in late.pages
+        if converted:
+            _convert_page(page, config, files)
         engine._build_page(page, config, doc_files, nav, env, excluded=excluded)
         # Written, a page's HTML is needed no more (what else uses a page reads its title,
         # address, anchors and, for a post, its Markdown): 8,000 pages' HTML is not kept.
@@ -603,17 +638,26 @@ def _render_pages(
         if progress is not None and os.getpid() == here:
             rendered += 1
             progress(min(done + rendered * step, total), total)
-        return _Rendered(os.getpid(), entries, added, said)
+        anchors = None
+        if converted:
+            links = {to.src_uri: dict(found) for to, found in (page.links_to_anchors or {}).items()}
+            anchors = (page.present_anchor_ids, links)
+        return _Rendered(os.getpid(), entries, added, said, anchors)
 
     # What reading the pages left behind goes back to the system before they render (and
     # before any copy is forked: the less each process holds, the less they hold together).
     gc.collect()
-    _trim_heap()
+    trim_heap()
     try:
-        results = shared_map(render, list(doc_files), RENDER_PROCESSES)
+        results = shared_map(render, list(doc_files), processes)
     finally:
         main.removeHandler(messages)
-    for result in results:
+    for file, result in zip(doc_files, results, strict=True):
+        if result.anchors is not None and result.pid != here:
+            page = file.page
+            assert page is not None
+            page.present_anchor_ids, links = result.anchors
+            page.links_to_anchors = {files.src_uris[uri]: found for uri, found in links.items()}
         for index, entries in zip(indexes, result.entries, strict=True):
             index.entries.extend(entries)
         for source, items in result.removed.items():

@@ -81,6 +81,10 @@ class InputError(Exception):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
+        # As itself, problems and all, from a forked stage (`generator.parallel.in_fork`).
+        return (type(self), (self.problems,))
+
 
 class PrivacyError(Exception):
     """The privacy audit found private values in the built site (exit code 3)."""

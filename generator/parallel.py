@@ -10,9 +10,11 @@ loop simply runs here.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -104,3 +106,99 @@ def _run_share(
     finally:
         sender.close()
         os._exit(0)
+
+
+Tell = Callable[[Any], None]
+"""How work run by `in_fork` sends a message (anything picklable) to the process waiting."""
+
+
+def in_fork(
+    work: Callable[[Tell], Result],
+    hear: Tell | None = None,
+    *,
+    passed: tuple[type[BaseException], ...] = (),
+    what: str = "the work",
+) -> Result:
+    """Return `work(tell)`, run in a forked copy of this process, which ends with it.
+
+    The copy starts with everything this process has loaded, and the memory the work needs
+    goes back to the system whole when it ends: a stage that reads a whole programme, or
+    builds a whole site, leaves nothing behind in this process but its result. What the work
+    tells arrives at *hear* as it comes. An exception of a type in *passed* (it must pickle as
+    itself) is raised here as the work raised it; any other becomes a RuntimeError carrying
+    the copy's traceback. Where the platform cannot fork, the work runs here.
+    """
+    if not FORKING:
+        return work(hear or _ignore)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_run_forked, args=(sender, work, hear is not None, passed))
+    # The copy shares this process's memory until either writes to it: frozen until the copy
+    # is done, the objects already made are left alone by both garbage collectors (a
+    # collection writes to every object it visits), so they stay shared; what was freed is
+    # handed back to the system first.
+    gc.collect()
+    trim_heap()
+    gc.freeze()
+    try:
+        child.start()
+    except BaseException:
+        gc.unfreeze()
+        raise
+    sender.close()
+    outcome: tuple[str, Any] = ("failed", "it stopped without a word")
+    try:
+        while True:
+            try:
+                kind, value = receiver.recv()
+            except EOFError:
+                break
+            if kind == "message":
+                if hear is not None:
+                    hear(value)
+            else:
+                outcome = (kind, value)
+        child.join()
+    finally:
+        gc.unfreeze()
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+            child.join()
+    kind, value = outcome
+    if kind == "done":
+        result: Result = value
+        return result
+    if kind == "raised":
+        raise value
+    raise RuntimeError(f"{what} failed: {value}")
+
+
+def _ignore(_message: Any) -> None:
+    pass
+
+
+def _run_forked(
+    sender: Any, work: Callable[[Tell], Any], tell: bool, passed: tuple[type[BaseException], ...]
+) -> None:
+    def send(message: Any) -> None:
+        sender.send(("message", message))
+
+    try:
+        sender.send(("done", work(send if tell else _ignore)))
+    except passed as exc:
+        sender.send(("raised", exc))
+    except BaseException as exc:  # the parent reports it; a copy must never raise past here
+        sender.send(("failed", "".join(traceback.format_exception(exc)).strip()))
+    finally:
+        sender.close()
+
+
+def trim_heap() -> None:
+    """Return the C heap's free memory to the system (glibc keeps it otherwise)."""
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return
+    trim(0)

@@ -19,8 +19,15 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from generator import withhold
 from generator.assets import image_file, remake_assets
-from generator.audit import ThemeAssets, audit_site, collect_secrets, theme_directories
+from generator.audit import (
+    Secrets,
+    ThemeAssets,
+    audit_site,
+    collect_secrets,
+    theme_directories,
+)
 from generator.build import BuildProgress, BuildReport, build_progress, run_mkdocs_build
+from generator.config import ProgrammeConfig
 from generator.csp import write_csp
 from generator.errors import InputError, PrivacyError, Problem, Problems
 from generator.fingerprint import input_digest, tree_digests
@@ -52,6 +59,7 @@ from generator.model import (
     SurveyResponse,
 )
 from generator.pages import Source, check_slugs, slugify
+from generator.parallel import Tell, in_fork
 from generator.public import PublicSite, build_public_view
 from generator.render import make_environment, render_site
 from generator.validate import (
@@ -483,10 +491,56 @@ def _template_file(root: Path, name: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """What `portal build` keeps of generating site_src/: enough to build, audit and report.
+
+    `build` generates in a process of its own (`generator.parallel.in_fork`): the programme's
+    rows, the public view and the rendered sources, a few hundred megabytes at 10,000
+    participants, are gone before the site builds, and what the audit searches for, taken
+    from the raw inputs, comes back with the rest.
+    """
+
+    config: ProgrammeConfig
+    root: Path
+    today: dt.date
+    report: WriteReport
+    warnings: list[Problem]
+    remade: frozenset[str]
+    secrets: Secrets
+
+
+def prepare(
+    root: Path,
+    today: dt.date | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> Prepared:
+    """Generate site_src/ for a build and list the private values its audit searches for."""
+
+    def work(tell: Tell) -> Prepared:
+        generated = generate(root, today, strict, preview=False, progress=tell)
+        project = generated.project
+        secrets = collect_secrets(project, generated.decisions)
+        # The files' digests serve only a later generate in the same process.
+        report = replace(generated.report, digests={})
+        return Prepared(
+            project.config,
+            project.root,
+            project.today,
+            report,
+            generated.warnings,
+            generated.remade,
+            secrets,
+        )
+
+    return in_fork(work, progress, passed=(InputError,), what="generating site_src/")
+
+
+@dataclass(frozen=True)
 class Built:
     """The outcome of `portal build`."""
 
-    generated: Generated
+    generated: Prepared
     site_dir: Path
     build: BuildReport
     pages: int
@@ -511,9 +565,8 @@ def build(
     sources = root.resolve() / SITE_SRC
     snapshot = snapshot_tree(sources)
     try:
-        generated = generate(root, today, strict, preview=False, progress=progress)
-        project = generated.project
-        target = (site_dir or project.root / SITE_DIR).resolve()
+        prepared = prepare(root, today, strict, progress)
+        target = (site_dir or prepared.root / SITE_DIR).resolve()
         staging = target.with_name(target.name + ".building")
         if staging.exists():
             shutil.rmtree(staging)
@@ -521,7 +574,7 @@ def build(
         token = build_progress.set(on_page)
         try:
             try:
-                report = run_mkdocs_build(project.root, staging, project.today)
+                report = run_mkdocs_build(prepared.root, staging, prepared.today)
             finally:
                 build_progress.reset(token)
             # The hashes of the theme's own inline scripts, for the server's CSP (deploy/).
@@ -529,9 +582,8 @@ def build(
             if strict and report.removed:
                 raise InputError(list(report.removed))
             say("auditing every built file for private values")
-            secrets = collect_secrets(project, generated.decisions)
-            theme = ThemeAssets(theme_directories(project.root))
-            findings = audit_site(staging, secrets, theme, generated.remade)
+            theme = ThemeAssets(theme_directories(prepared.root))
+            findings = audit_site(staging, prepared.secrets, theme, prepared.remade)
             if findings:
                 raise PrivacyError(findings)
         except BaseException:
@@ -543,4 +595,4 @@ def build(
     discard_snapshot(snapshot)
     replace_directory(staging, target)
     pages = sum(1 for _ in target.rglob("*.html"))
-    return Built(generated, target, report, pages)
+    return Built(prepared, target, report, pages)

@@ -263,7 +263,7 @@ def publish(
         built = build(
             root, today, strict, site_dir=Path(temp) / "site", progress=progress, on_page=on_page
         )
-        source = describe_source(root, built.generated.project.config.programme.name)
+        source = describe_source(root, built.generated.config.programme.name)
         published = publish_site(
             built.site_dir,
             target,

@@ -84,13 +84,16 @@ def replace_directory(new: Path, target: Path) -> None:
 
 
 def snapshot_tree(target: Path) -> Path | None:
-    """Keep a copy of *target* as it is now, to put back if what follows fails."""
+    """Keep a copy of *target* as it is now, to put back if what follows fails.
+
+    The files' contents are copied (not their times: what is put back is what they held).
+    """
     if not target.is_dir():
         return None
     snapshot = target.with_name(target.name + ".previous")
     if snapshot.exists():
         shutil.rmtree(snapshot)
-    shutil.copytree(target, snapshot)
+    shutil.copytree(target, snapshot, copy_function=shutil.copyfile, symlinks=True)
     return snapshot
 
 

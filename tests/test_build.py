@@ -101,6 +101,7 @@ def test_pages_rendered_on_every_core_make_the_site_one_process_makes(
     monkeypatch.setattr("generator.parallel.FORKING", True)
     monkeypatch.setattr("generator.parallel.MIN_SHARED", 4)
     monkeypatch.setattr("generator.build.RENDER_PROCESSES", 2)
+    monkeypatch.setattr("generator.build.cores", lambda: 2)
     steps: list[tuple[int, int]] = []
     shared = build(demo, today=TODAY, on_page=lambda done, total: steps.append((done, total)))
     assert tree_bytes(shared.site_dir) == alone
@@ -108,3 +109,57 @@ def test_pages_rendered_on_every_core_make_the_site_one_process_makes(
     assert [done for done, _ in steps] == sorted(done for done, _ in steps)
     # Each page rendered here stood for two: the other half was rendered in another process.
     assert any(b - a == 2 for (a, _), (b, _) in itertools.pairwise(steps))
+
+
+def _shared_between_two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.parallel.FORKING", True)
+    monkeypatch.setattr("generator.parallel.MIN_SHARED", 4)
+    monkeypatch.setattr("generator.build.RENDER_PROCESSES", 2)
+    monkeypatch.setattr("generator.build.cores", lambda: 2)
+
+
+def test_pages_converted_as_they_render_make_the_site_the_engine_makes(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pair and story pages are converted from Markdown as they render (generator.build._Late);
+    # with a plugin the portal does not know, every page is converted first, as the engine
+    # does. A story holding a tags listing is converted first either way (the listing is
+    # filled in before any page renders), and it shows the listing.
+    story = demo / "content" / "stories" / "budgets-and-borders.md"
+    story.write_text(story.read_text() + "\n<!-- material/tags -->\n", encoding="utf-8")
+    _shared_between_two_processes(monkeypatch)
+    late = tree_bytes(build(demo, today=TODAY).site_dir)
+    monkeypatch.setattr("generator.build._KNOWN_PLUGINS", frozenset())
+    engine = tree_bytes(build(demo, today=TODAY).site_dir)
+    assert late == engine
+    listing = late["stories/budgets-and-borders.html"].decode()
+    assert listing.count('class="md-tag"') > late["pairs/index.html"].decode().count("md-tag")
+
+
+@pytest.mark.parametrize("forking", [False, True], ids=["one process", "two processes"])
+def test_a_link_to_a_missing_anchor_on_a_pair_page_is_still_reported(
+    demo: Path, monkeypatch: pytest.MonkeyPatch, forking: bool
+) -> None:
+    # A pair page converted in another process sends its anchors back for the engine's check.
+    from generator.errors import InputError
+    from generator.pipeline import generate
+
+    folder = generate(demo, today=TODAY).project.root / "site_src" / "pairs"
+    pairs = sorted(path.name for path in folder.glob("*.md") if "\n## Goals\n" in path.read_text())
+    assert len(pairs) >= 4
+    guide = demo / "content" / "guides" / "running-a-great-first-session.md"
+    links = "".join(
+        f"\n- [{name}](../pairs/{name}#goals) and [again](../pairs/{name}#no-such-part)"
+        for name in pairs
+    )
+    guide.write_text(guide.read_text() + "\n" + links + "\n", encoding="utf-8")
+    if forking:
+        _shared_between_two_processes(monkeypatch)
+    else:
+        monkeypatch.setattr("generator.parallel.FORKING", False)
+    with pytest.raises(InputError) as caught:
+        build(demo, today=TODAY)
+    said = [p.message for p in caught.value.problems]
+    missing = [m for m in said if "does not contain an anchor '#no-such-part'" in m]
+    assert len(missing) == len(pairs), said
+    assert not any("#goals" in m for m in said), said

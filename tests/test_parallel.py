@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pytest
 
-from generator.parallel import shared_map
+from generator.errors import InputError, Problem
+from generator.parallel import in_fork, shared_map
 
 
 def _square_and_pid(n: int) -> tuple[int, int]:
@@ -56,3 +58,53 @@ def test_a_lost_worker_costs_time_not_the_result() -> None:
     assert shared_map(_dies_in_a_worker, list(range(50)), processes=2, min_shared=10) == list(
         range(50)
     )
+
+
+def _told_and_pid(tell: Callable[[object], None]) -> int:
+    for n in range(3):
+        tell(("step", n))
+    return os.getpid()
+
+
+@pytest.mark.parametrize("forking", [True, False], ids=["forked", "where fork is missing"])
+def test_work_in_a_fork_returns_its_result_and_is_heard_as_it_goes(
+    monkeypatch: pytest.MonkeyPatch, forking: bool
+) -> None:
+    monkeypatch.setattr("generator.parallel.FORKING", forking)
+    heard: list[object] = []
+    pid = in_fork(_told_and_pid, heard.append)
+    assert heard == [("step", 0), ("step", 1), ("step", 2)]
+    assert (pid != os.getpid()) is forking
+    # Nobody listening: the work still runs, and what it tells goes nowhere.
+    assert (in_fork(_told_and_pid) == os.getpid()) is not forking
+
+
+def _refuses(_tell: Callable[[object], None]) -> None:
+    raise InputError([Problem("data/participants.csv", "no 'id' column", line=1)])
+
+
+def _breaks(_tell: Callable[[object], None]) -> None:
+    raise KeyError("a bug")
+
+
+def test_an_input_error_in_a_fork_is_raised_here_as_itself() -> None:
+    with pytest.raises(InputError) as caught:
+        in_fork(_refuses, passed=(InputError,))
+    assert caught.value.problems == [Problem("data/participants.csv", "no 'id' column", line=1)]
+
+
+def test_any_other_failure_in_a_fork_is_raised_here_with_the_fork_s_traceback() -> None:
+    with pytest.raises(RuntimeError) as caught:
+        in_fork(_breaks, passed=(InputError,), what="the test work")
+    message = str(caught.value)
+    assert message.startswith("the test work failed: Traceback")
+    assert "_breaks" in message and "KeyError: 'a bug'" in message
+
+
+def _dies(_tell: Callable[[object], None]) -> None:
+    os._exit(3)
+
+
+def test_a_fork_that_dies_without_a_word_is_a_failure_not_a_result() -> None:
+    with pytest.raises(RuntimeError, match="the test work failed: it stopped without a word"):
+        in_fork(_dies, what="the test work")
