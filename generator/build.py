@@ -423,6 +423,7 @@ def _build_steps(
     done = 0
     excluded = []
     late = _Late(config, nav)
+    posts: list[Page] = []
     with _pooled_markdown():
         for file in pages:
             if file.page is None and file.inclusion.is_not_in_nav():
@@ -431,11 +432,14 @@ def _build_steps(
                 Page(None, file, config)
             assert file.page is not None
             _read_page(file.page, config, files)
-            if not late.wait(file.page):
+            if late.is_post(file.page):
+                posts.append(file.page)
+            elif not late.wait(file.page):
                 _convert_page(file.page, config, files)
             done += 1
             if progress is not None:
                 progress(done, total)
+        _convert_posts(posts, config, files)
         env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=inclusion)
         for template in config.theme.static_templates:
@@ -488,6 +492,14 @@ class _Late:
         ]
         self.pages: set[str] = set()
 
+    def is_post(self, page: Page) -> bool:
+        """Whether *page* is a blog post, converted once every page is read (`_convert_posts`).
+
+        What other pages show of a post (its excerpt, title and reading time) is first used
+        when they render, and nothing read before then uses what converting it makes.
+        """
+        return self.enabled and type(page).__name__ == "Post" and page.file.page is page
+
     def wait(self, page: Page) -> bool:
         """Whether *page*, read, waits for its render to be converted (and is noted if so)."""
         if (
@@ -537,6 +549,86 @@ def _convert_page(page: Page, config: Any, files: Files) -> None:
         config._current_page = None
 
 
+Anchors = tuple[set[str] | None, dict[str, dict[str, str]]]
+"""A converted page's anchors, and the anchors it links to by the source of their page."""
+
+
+def _anchors(page: Page) -> Anchors:
+    links = page.links_to_anchors or {}
+    return page.present_anchor_ids, {to.src_uri: dict(found) for to, found in links.items()}
+
+
+def _put_anchors(page: Page, anchors: Anchors, files: Files) -> None:
+    page.present_anchor_ids, links = anchors
+    page.links_to_anchors = {files.src_uris[uri]: found for uri, found in links.items()}
+
+
+@dataclass
+class _Converted:
+    """What converting one post made, for the process that renders the site."""
+
+    pid: int
+    content: str | None
+    toc: Any
+    title: str | None
+    anchors: Anchors
+    readtime: Any
+    removed: set[str]
+    messages: list[tuple[str, int, str]]
+
+
+def _convert_posts(posts: Sequence[Page], config: Any, files: Files) -> None:
+    """Convert the blog's posts on every core (see `_Late.is_post`), as `_convert_page` would.
+
+    Each post converted elsewhere comes back whole: its HTML, table of contents, title from
+    the text, anchors, reading time (the blog's), what the allow-list removed, and the
+    engine's messages, heard here in the posts' order.
+    """
+    portal: PortalPlugin = config.plugins[PLUGIN_NAME]
+    main = logging.getLogger("properdocs")
+    messages = _Messages()
+    main.addHandler(messages)
+    here = os.getpid()
+
+    def convert(page: Page) -> _Converted:
+        source = page.file.src_uri
+        before = set(portal.removed.get(source, ()))
+        heard = len(messages.kept)
+        _convert_page(page, config, files)
+        said = messages.kept[heard:]
+        del messages.kept[heard:]
+        removed = portal.removed.get(source, set()) - before
+        readtime = getattr(getattr(page, "config", None), "readtime", None)
+        return _Converted(
+            os.getpid(),
+            page.content,
+            page.toc,
+            page._title_from_render,
+            _anchors(page),
+            readtime,
+            removed,
+            said,
+        )
+
+    try:
+        results = shared_map(convert, list(posts), min(RENDER_PROCESSES, cores()))
+    finally:
+        main.removeHandler(messages)
+    for page, result in zip(posts, results, strict=True):
+        if result.pid == here:
+            continue
+        page.content = result.content
+        page.toc = result.toc
+        page._title_from_render = result.title
+        _put_anchors(page, result.anchors, files)
+        if result.readtime is not None:
+            page.config.readtime = result.readtime  # type: ignore[attr-defined]
+        if result.removed:
+            portal.removed.setdefault(page.file.src_uri, set()).update(result.removed)
+        for name, level, message in result.messages:
+            logging.getLogger(name).log(level, "%s", message)
+
+
 def _say_unread(page: Page, exc: Exception) -> None:
     """Log a page that could not be read as the engine does (its own errors say the rest)."""
     message = f"Error reading page '{page.file.src_uri}':"
@@ -564,7 +656,7 @@ class _Rendered:
     messages: list[tuple[str, int, str]]
     # For a page converted as it rendered (`_Late`): the anchors it has, and the anchors it
     # links to, by the source of the page they are on.
-    anchors: tuple[set[str] | None, dict[str, dict[str, str]]] | None = None
+    anchors: Anchors | None = None
 
 
 class _Messages(logging.Handler):
@@ -638,11 +730,7 @@ def _render_pages(
         if progress is not None and os.getpid() == here:
             rendered += 1
             progress(min(done + rendered * step, total), total)
-        anchors = None
-        if converted:
-            links = {to.src_uri: dict(found) for to, found in (page.links_to_anchors or {}).items()}
-            anchors = (page.present_anchor_ids, links)
-        return _Rendered(os.getpid(), entries, added, said, anchors)
+        return _Rendered(os.getpid(), entries, added, said, _anchors(page) if converted else None)
 
     # What reading the pages left behind goes back to the system before they render (and
     # before any copy is forked: the less each process holds, the less they hold together).
@@ -654,10 +742,8 @@ def _render_pages(
         main.removeHandler(messages)
     for file, result in zip(doc_files, results, strict=True):
         if result.anchors is not None and result.pid != here:
-            page = file.page
-            assert page is not None
-            page.present_anchor_ids, links = result.anchors
-            page.links_to_anchors = {files.src_uris[uri]: found for uri, found in links.items()}
+            assert file.page is not None
+            _put_anchors(file.page, result.anchors, files)
         for index, entries in zip(indexes, result.entries, strict=True):
             index.entries.extend(entries)
         for source, items in result.removed.items():

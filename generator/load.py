@@ -29,9 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import openpyxl
 import yaml
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -1122,6 +1120,8 @@ def _check_stretch(file: str, tags: int) -> None:
 
 def _workbook_records(raw: bytes, file: str, shape: _Shape, sheet: str | None) -> list[_Record]:
     """Read the rows of one sheet of a workbook as text."""
+    import openpyxl  # here: a third of a second to import, and most programmes send CSV
+
     _check_archive(raw, file, shape.limits)
     with warnings.catch_warnings(), _sheets_unsized():
         # openpyxl warns about harmless things HR systems write (no default style, data
@@ -1160,6 +1160,8 @@ def _sheets_unsized() -> Iterator[None]:
     <dimension> element is parsed to its end to find it, once per sheet, before any row is
     read: a sheet of a million rows took 20 s that way.
     """
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
     with _SIZING:
         original = ReadOnlyWorksheet._get_size
         ReadOnlyWorksheet._get_size = lambda _self: None

@@ -75,7 +75,6 @@ from generator.validate import (
 from generator.withhold import Decisions
 from generator.write import (
     WriteReport,
-    discard_snapshot,
     replace_directory,
     restore_tree,
     snapshot_tree,
@@ -518,11 +517,11 @@ def prepare(
     """Generate site_src/ for a build and list the private values its audit searches for."""
 
     def work(tell: Tell) -> Prepared:
-        generated = generate(root, today, strict, preview=False, progress=tell)
+        # Not `generate`: what it keeps for a next run would go with this process.
+        generated = _generate(root.resolve(), resolve_today(today), strict, False, tell)
         project = generated.project
         secrets = collect_secrets(project, generated.decisions)
-        # The files' digests serve only a later generate in the same process.
-        report = replace(generated.report, digests={})
+        report = replace(generated.report, digests={})  # they serve a next run only
         return Prepared(
             project.config,
             project.root,
@@ -592,7 +591,6 @@ def build(
     except BaseException:
         restore_tree(snapshot, sources)
         raise
-    discard_snapshot(snapshot)
-    replace_directory(staging, target)
+    replace_directory(staging, target, snapshot)
     pages = sum(1 for _ in target.rglob("*.html"))
     return Built(prepared, target, report, pages)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,16 +72,35 @@ def write_tree(
     return WriteReport(tuple(written), unchanged, tuple(sorted(removed)), digests)
 
 
-def replace_directory(new: Path, target: Path) -> None:
-    """Swap a freshly built directory into place, keeping the old one until the swap."""
+def replace_directory(new: Path, target: Path, *discarded: Path | None) -> None:
+    """Swap a freshly built directory into place, keeping the old one until the swap.
+
+    The old one, and any *discarded* folders (a snapshot no longer needed), are then removed
+    side by side: removing is the file system's work, and each folder is its own.
+    """
     old = target.with_name(target.name + ".old")
     if old.exists():
         shutil.rmtree(old)
     if target.exists():
         target.rename(old)
     new.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
+    _remove_all([old, *(path for path in discarded if path is not None)])
+
+
+def _remove_all(folders: list[Path]) -> None:
+    present = [folder for folder in folders if folder.exists()]
+    workers = [
+        threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True})
+        for folder in present[1:]
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        for folder in present[:1]:
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        for worker in workers:
+            worker.join()
 
 
 def snapshot_tree(target: Path) -> Path | None:
@@ -103,9 +123,3 @@ def restore_tree(snapshot: Path | None, target: Path) -> None:
         shutil.rmtree(target)
     if snapshot is not None:
         snapshot.rename(target)
-
-
-def discard_snapshot(snapshot: Path | None) -> None:
-    """Forget a snapshot once the change it guarded has succeeded."""
-    if snapshot is not None:
-        shutil.rmtree(snapshot, ignore_errors=True)
