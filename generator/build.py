@@ -39,7 +39,15 @@ from properdocs.structure.pages import Page
 from properdocs.utils import CountHandler, clean_directory
 
 from generator.errors import InputError, Problem
-from generator.parallel import Tell, cores, in_fork, shared_map, shares, trim_heap
+from generator.parallel import (
+    Tell,
+    cores,
+    fewer_full_collections,
+    in_fork,
+    shared_map,
+    shares,
+    trim_heap,
+)
 from generator.plugin import PLUGIN_NAME, PortalPlugin
 
 MKDOCS_FILE = "mkdocs.yml"
@@ -93,7 +101,7 @@ def _build_site(
 ) -> BuildReport:
     """Run the whole build in this process."""
     started = dt.datetime.now()
-    with _engine(root, today) as capture:
+    with _engine(root, today) as capture, fewer_full_collections():
         config = _load(root, site_dir, capture, command="build")
         try:
             state = _build(config, capture, progress=progress)

@@ -59,7 +59,7 @@ from generator.model import (
     SurveyResponse,
 )
 from generator.pages import Source, check_slugs, slugify
-from generator.parallel import Tell, in_fork
+from generator.parallel import Tell, fewer_full_collections, in_fork
 from generator.public import PublicSite, build_public_view
 from generator.render import make_environment, render_site
 from generator.validate import (
@@ -449,6 +449,13 @@ def _remember(
 
 
 def _generate(root: Path, today: dt.date, strict: bool, preview: bool, say: Progress) -> Generated:
+    with fewer_full_collections():
+        return _generate_all(root, today, strict, preview, say)
+
+
+def _generate_all(
+    root: Path, today: dt.date, strict: bool, preview: bool, say: Progress
+) -> Generated:
     say("checking programme.yaml, data and content")
     checked = check_project(root, today, strict)
     project = checked.project

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 
 import pytest
 
 from generator.errors import InputError, Problem
-from generator.parallel import in_fork, shared_map
+from generator.parallel import fewer_full_collections, in_fork, shared_map
 
 
 def _square_and_pid(n: int) -> tuple[int, int]:
@@ -108,3 +109,12 @@ def _dies(_tell: Callable[[object], None]) -> None:
 def test_a_fork_that_dies_without_a_word_is_a_failure_not_a_result() -> None:
     with pytest.raises(RuntimeError, match="the test work failed: it stopped without a word"):
         in_fork(_dies, what="the test work")
+
+
+def test_fewer_full_collections_while_inside_and_as_before_after_even_on_error() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(ValueError), fewer_full_collections():
+        inside = gc.get_threshold()
+        raise ValueError("stop")
+    assert inside[:2] == before[:2] and inside[2] >= 100
+    assert gc.get_threshold() == before
