@@ -54,6 +54,9 @@ _AFTER_EXCERPT = -60
 _EXCERPT_PROCESSORS = (("excerpt", 0), ("relpath", 1))
 # The theme partials that print the whole navigation on every page.
 _NAV_PARTIALS = ("partials/nav.html", "partials/tabs.html")
+# The kinds of page whose navigation is cached per folder when they are outside the nav: pages,
+# and the blog's posts (a view is not: the blog puts it in the nav as it renders).
+_OUTSIDE_NAV = frozenset({"Page", "Post"})
 # Material's search skips an element with this attribute, then strips it from the page.
 _SKIP = ' data-search-exclude="true"'
 _PAIR_PAGE = '<div class="portal-pair">'
@@ -135,7 +138,7 @@ class PortalPlugin(BasePlugin[PortalPluginConfig]):  # type: ignore[no-untyped-c
         # A page outside the nav marks no item current; its links differ only by its folder
         # (relative URLs) and by which sections are open (a post opens the blog's).
         page = context.get("page")
-        if page is None or id(page) in self._in_nav or type(page).__name__ != "Page":
+        if page is None or id(page) in self._in_nav or type(page).__name__ not in _OUTSIDE_NAV:
             return None
         active = tuple(index for index, item in enumerate(self._nav_items) if item.active)
         return (id(render), posixpath.dirname(page.url), context.get("base_url"), active)

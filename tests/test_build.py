@@ -163,3 +163,13 @@ def test_a_link_to_a_missing_anchor_on_a_pair_page_is_still_reported(
     missing = [m for m in said if "does not contain an anchor '#no-such-part'" in m]
     assert len(missing) == len(pairs), said
     assert not any("#goals" in m for m in said), said
+
+
+def test_the_navigation_rendered_once_per_folder_is_what_each_page_would_render(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages and blog posts outside the nav share their folder's navigation (generator.plugin):
+    # with nothing cached, every page renders its own, and the site is the same, byte for byte.
+    cached = tree_bytes(build(demo, today=TODAY).site_dir)
+    monkeypatch.setattr("generator.plugin._NAV_PARTIALS", ())
+    assert tree_bytes(build(demo, today=TODAY).site_dir) == cached
