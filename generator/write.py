@@ -88,19 +88,15 @@ def replace_directory(new: Path, target: Path, *discarded: Path | None) -> None:
 
 
 def _remove_all(folders: list[Path]) -> None:
-    present = [folder for folder in folders if folder.exists()]
     workers = [
         threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True})
-        for folder in present[1:]
+        for folder in folders
+        if folder.exists()
     ]
     for worker in workers:
         worker.start()
-    try:
-        for folder in present[:1]:
-            shutil.rmtree(folder, ignore_errors=True)
-    finally:
-        for worker in workers:
-            worker.join()
+    for worker in workers:
+        worker.join()
 
 
 def snapshot_tree(target: Path) -> Path | None:
