@@ -137,6 +137,22 @@ def _tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+def test_the_build_audits_for_the_private_values_of_the_raw_inputs(canary_project: Path) -> None:
+    # `portal build` lists what its audit searches for in the forked process that generates
+    # site_src/ (pipeline.prepare): the list that comes back is the raw inputs' own, whole.
+    from generator.audit import collect_secrets
+    from generator.parallel import FORKING
+    from generator.pipeline import check_project, prepare
+
+    assert FORKING, "the build machines fork; this test is about the forked stage"
+    prepared = prepare(canary_project, TODAY)
+    checked = check_project(canary_project, TODAY)
+    expected = collect_secrets(checked.project, checked.decisions)
+    assert prepared.secrets == expected
+    searched = {needle.folded for needle in prepared.secrets.searched()}
+    assert {"canary.ada@mail-canary.example", "empcanary01"} <= searched
+
+
 def test_the_audit_refuses_a_private_value_written_by_hand_after_render(
     canary_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
