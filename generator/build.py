@@ -525,33 +525,37 @@ class _Late:
 
 def _read_page(page: Page, config: Any, files: Files) -> None:
     """Read *page* and run the plugins on its Markdown: the first half of the engine's
-    `_populate_page`, with its error message."""
-    config._current_page = page
-    try:
+    `_populate_page`."""
+    with _reading(page, config):
         page = config.plugins.on_pre_page(page, config=config, files=files)
         page.read_source(config)
         assert page.markdown is not None
         page.markdown = config.plugins.on_page_markdown(
             page.markdown, page=page, config=config, files=files
         )
-    except Exception as exc:
-        _say_unread(page, exc)
-        raise
-    finally:
-        config._current_page = None
 
 
 def _convert_page(page: Page, config: Any, files: Files) -> None:
     """Convert *page*'s Markdown and run the plugins on its HTML: the second half."""
-    config._current_page = page
-    try:
+    with _reading(page, config):
         page.render(config, files)
         assert page.content is not None
         page.content = config.plugins.on_page_content(
             page.content, page=page, config=config, files=files
         )
+
+
+@contextmanager
+def _reading(page: Page, config: Any) -> Iterator[None]:
+    """Make *page* the engine's current page; log a failure to read it as the engine does."""
+    config._current_page = page
+    try:
+        yield
     except Exception as exc:
-        _say_unread(page, exc)
+        message = f"Error reading page '{page.file.src_uri}':"
+        if not isinstance(exc, BuildError):  # its own message is logged already
+            message += f" {exc}"
+        logging.getLogger("properdocs.commands.build").error(message)
         raise
     finally:
         config._current_page = None
@@ -635,14 +639,6 @@ def _convert_posts(posts: Sequence[Page], config: Any, files: Files) -> None:
             portal.removed.setdefault(page.file.src_uri, set()).update(result.removed)
         for name, level, message in result.messages:
             logging.getLogger(name).log(level, "%s", message)
-
-
-def _say_unread(page: Page, exc: Exception) -> None:
-    """Log a page that could not be read as the engine does (its own errors say the rest)."""
-    message = f"Error reading page '{page.file.src_uri}':"
-    if not isinstance(exc, BuildError):
-        message += f" {exc}"
-    logging.getLogger("properdocs.commands.build").error(message)
 
 
 # How many processes render the pages (at most; never more than the cores). Each holds what its

@@ -173,3 +173,25 @@ def test_the_navigation_rendered_once_per_folder_is_what_each_page_would_render(
     cached = tree_bytes(build(demo, today=TODAY).site_dir)
     monkeypatch.setattr("generator.plugin._NAV_PARTIALS", ())
     assert tree_bytes(build(demo, today=TODAY).site_dir) == cached
+
+
+def test_a_page_that_cannot_be_converted_is_named_even_when_converted_in_another_process(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.errors import InputError
+    from generator.plugin import PortalPlugin
+
+    real = PortalPlugin.on_page_content
+
+    def refuse_pair_pages(self: PortalPlugin, html: str, **kwargs: object) -> str:
+        page = kwargs["page"]
+        if page.file.src_uri.startswith("pairs/") and "portal-pair" in html:  # type: ignore[attr-defined]
+            raise ValueError("this page cannot be read")
+        return real(self, html, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PortalPlugin, "on_page_content", refuse_pair_pages)
+    _shared_between_two_processes(monkeypatch)
+    with pytest.raises(InputError) as caught:
+        build(demo, today=TODAY)
+    said = " ".join(p.message for p in caught.value.problems)
+    assert "Error reading page 'pairs/" in said and "this page cannot be read" in said
