@@ -480,6 +480,25 @@ def test_cancelled_sessions_are_listed_and_the_rest_continue_from_the_last_held(
     assert "2 of 4 sessions held so far." in page
 
 
+@pytest.mark.parametrize("status", ["active", "paused"])
+def test_a_pair_that_met_more_often_than_planned_says_so(
+    scratch: Callable[..., Path], status: str
+) -> None:
+    # The scratch cohort plans 2 sessions; this pair held 3 ("3 of 2" would make no sense).
+    s = _progress_programme(
+        status,
+        [
+            "K1,2025-09-08,60,held,Intro,4,4",
+            "K1,2025-10-06,60,held,Goodbye,4,4",
+            "K1,2025-11-03,60,held,Extra,4,4",
+        ],
+    )
+    page = _pair_page(s.write(scratch), "Person M1", today=dt.date(2025, 11, 10))
+    said = "3 sessions held so far, more than the 2 planned."
+    assert (f"Paused, {said}" if status == "paused" else f"\n{said}") in page
+    assert "3 of 2" not in page
+
+
 def test_an_overdue_pair_s_dates_are_to_be_arranged(scratch: Callable[..., Path]) -> None:
     s = _progress_programme("active", ["K1,2025-09-08,60,held,Intro,4,4"])
     page = _pair_page(s.write(scratch), "Person M1", today=dt.date(2025, 12, 1))
