@@ -509,7 +509,6 @@ class Prepared:
     config: ProgrammeConfig
     root: Path
     today: dt.date
-    report: WriteReport
     warnings: list[Problem]
     remade: frozenset[str]
     secrets: Secrets
@@ -528,12 +527,10 @@ def prepare(
         generated = _generate(root.resolve(), resolve_today(today), strict, False, tell)
         project = generated.project
         secrets = collect_secrets(project, generated.decisions)
-        report = replace(generated.report, digests={})  # they serve a next run only
         return Prepared(
             project.config,
             project.root,
             project.today,
-            report,
             generated.warnings,
             generated.remade,
             secrets,
