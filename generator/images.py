@@ -24,6 +24,8 @@ from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 from PIL import Image, ImageCms, ImageOps
 
+from generator.pages import name_initials
+
 MAX_LONG_SIDE: int = 1600
 """The long side of a published raster picture, in pixels: larger ones are scaled down."""
 
@@ -1221,22 +1223,6 @@ def initials_avatar(name: str, background: str) -> str:
         )
         text.text = initials
     return _serialise(svg)
-
-
-def name_initials(name: str) -> str:
-    """The first letters of a name's first and last words ("Zoë Núñez" → "ZN", "Ng" → "N")."""
-    letters = []
-    for word in unicodedata.normalize("NFC", name).split():
-        start = next((i for i, c in enumerate(word) if c.isalpha()), None)
-        if start is None:
-            continue
-        end = start + 1
-        while end < len(word) and unicodedata.combining(word[end]):
-            end += 1  # a letter and its accents are one initial
-        letter = word[start:end]
-        upper = letter.upper()
-        letters.append(upper if len(upper) == len(letter) else letter)
-    return "".join(letters[:1] + letters[1:][-1:])
 
 
 def text_colour_for(background: str) -> str:

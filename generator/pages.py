@@ -11,6 +11,7 @@ paths and never build one themselves.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -67,6 +68,39 @@ def story_path(slug: str) -> str:
 def post_path(slug: str) -> str:
     """Return the docs path of a blog post (published at blog/<slug>.html)."""
     return f"blog/posts/{slug}.md"
+
+
+def avatar_path(display_name: str) -> str:
+    """Return the docs path of the initials avatar drawn for a name.
+
+    The avatar shows only the initials, on the programme's one colour, so everyone with the
+    same initials shares one file: "Chloe Brown" and "Carl Baker" both use initials/cb.svg.
+    Initials outside ASCII are spelled by their code points (initials/u-c9-4e.svg for "ÉN").
+    """
+    initials = name_initials(display_name)
+    if not initials:
+        stem = "blank"
+    elif initials.isascii():
+        stem = initials.lower()
+    else:
+        stem = "u-" + "-".join(f"{ord(c):x}" for c in initials)
+    return f"images/initials/{stem}.svg"
+
+
+def name_initials(name: str) -> str:
+    """The first letters of a name's first and last words ("Zoë Núñez" → "ZN", "Ng" → "N")."""
+    letters = []
+    for word in unicodedata.normalize("NFC", name).split():
+        start = next((i for i, c in enumerate(word) if c.isalpha()), None)
+        if start is None:
+            continue
+        end = start + 1
+        while end < len(word) and unicodedata.combining(word[end]):
+            end += 1  # a letter and its accents are one initial
+        letter = word[start:end]
+        upper = letter.upper()
+        letters.append(upper if len(upper) == len(letter) else letter)
+    return "".join(letters[:1] + letters[1:][-1:])
 
 
 def impact_path() -> str:

@@ -43,6 +43,7 @@ from generator.impact import (
     pooled_scores,
 )
 from generator.model import Guide, ImageFile, Pair, Participant, Project, Session
+from generator.pages import avatar_path
 from generator.public_programme import PublicProgramme, public_programme
 from generator.validate import image_key
 from generator.withhold import Decisions
@@ -403,7 +404,7 @@ def _person(
         skills_wanted=many("skills_wanted"),
         interests=many("interests"),
         bio=text("bio"),
-        photo=photo or f"images/people/{key}.svg",
+        photo=photo or avatar_path(plain(participant.name)),
         avatar=not photo,
     )
 
@@ -629,7 +630,7 @@ def build_public_view(
             role="staff",
             job_title=md_text(s.title),
             bio=md_text(s.bio),
-            photo=f"images/people/{s.id}.svg",
+            photo=avatar_path(plain(s.name)),
             avatar=True,
         )
         for s in sorted(config.staff, key=lambda s: s.id)

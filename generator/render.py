@@ -387,7 +387,7 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
     files["blog/.authors.yml"] = _authors_file(site)
     colour = _avatar_colour(site.programme)
     for person in site.people + site.staff:
-        if person.avatar:
+        if person.avatar and person.photo not in files:  # one file per initials
             files[person.photo] = ""
             later.append((person.photo, partial(_avatar, person.display_name, colour)))
 

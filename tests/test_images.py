@@ -28,6 +28,8 @@ from generator.images import (
     remake_raster,
     verify_published_image,
 )
+from generator.pages import avatar_path
+from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -770,3 +772,32 @@ def test_demo_story_picture_is_a_clean_raster_picture():
     data = (ROOT / "content" / image.group(1)).read_bytes()
     assert verify_published_image(data, ".png") is None
     assert decoded(data).size == (1200, 630)
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("Chloe Brown", "images/initials/cb.svg"),
+        ("carl baker", "images/initials/cb.svg"),  # the same two letters: the same file
+        ("Ng", "images/initials/n.svg"),
+        ("Émile de la Tour", "images/initials/u-c9-54.svg"),
+        ("  ", "images/initials/blank.svg"),
+    ],
+)
+def test_an_initials_avatar_is_named_by_its_initials(name, path):
+    assert avatar_path(name) == path
+
+
+def test_everyone_with_the_same_initials_shares_one_avatar_file(demo: Path) -> None:
+    from generator.pipeline import generate
+
+    site_src = demo / "site_src"
+    generate(demo, TODAY)
+    texts = [p.read_text("utf-8") for p in site_src.rglob("*") if p.suffix in {".md", ".yml"}]
+    named = set(re.findall(r"images/initials/[\w-]+\.svg", "\n".join(texts)))
+    drawn = {p.relative_to(site_src).as_posix() for p in (site_src / "images").rglob("*.svg")}
+    assert named and named <= drawn, "every avatar a page shows is there"
+    avatars = {path: (site_src / path).read_text("utf-8") for path in drawn if "initials" in path}
+    assert set(avatars) == named, "and no avatar is drawn that no page shows"
+    assert len(set(avatars.values())) == len(avatars), "each drawing is one file"
+    assert not list((site_src / "images" / "people").glob("*.svg"))
