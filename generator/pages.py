@@ -10,6 +10,7 @@ paths and never build one themselves.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -74,17 +75,25 @@ def avatar_path(display_name: str) -> str:
     """Return the docs path of the initials avatar drawn for a name.
 
     The avatar shows only the initials, on the programme's one colour, so everyone with the
-    same initials shares one file: "Chloe Brown" and "Carl Baker" both use initials/cb.svg.
-    Initials outside ASCII are spelled by their code points (initials/u-c9-4e.svg for "ÉN").
+    same initials shares one file ("Chloe Brown" and "Carl Baker" draw the same "CB"). The file
+    is named by ten meaningless letters, not the initials themselves: "eo.svg" would read as a
+    grade or an id to the audit, which searches every path.
     """
-    initials = name_initials(display_name)
-    if not initials:
-        stem = "blank"
-    elif initials.isascii():
-        stem = initials.lower()
-    else:
-        stem = "u-" + "-".join(f"{ord(c):x}" for c in initials)
-    return f"images/initials/{stem}.svg"
+    return f"images/initials/{letters_id('initials', name_initials(display_name))}.svg"
+
+
+def letters_id(kind: str, value: str, key: bytes = b"") -> str:
+    """Return a stable, meaningless 10-letter id for *value* (keyed by *key* when given).
+
+    Letters only: a run of digits in a page address could read as someone's numeric id.
+    """
+    digest = hashlib.blake2b(f"{kind}\x00{value}".encode(), key=key, digest_size=10).digest()
+    number = int.from_bytes(digest, "big")
+    letters = []
+    for _ in range(10):
+        number, index = divmod(number, 26)
+        letters.append(chr(ord("a") + index))
+    return "".join(letters)
 
 
 def name_initials(name: str) -> str:

@@ -43,7 +43,7 @@ from generator.impact import (
     pooled_scores,
 )
 from generator.model import Guide, ImageFile, Pair, Participant, Project, Session
-from generator.pages import avatar_path
+from generator.pages import avatar_path, letters_id
 from generator.public_programme import PublicProgramme, public_programme
 from generator.validate import image_key
 from generator.withhold import Decisions
@@ -131,19 +131,8 @@ def site_secret(config: ProgrammeConfig) -> str:
 
 
 def opaque_id(kind: str, value: str, secret: str) -> str:
-    """Return a stable, meaningless 10-letter id for a pair or person.
-
-    Letters only: a run of digits in a page address could read as someone's numeric id.
-    """
-    digest = hashlib.blake2b(
-        f"{kind}\x00{value}".encode(), key=hashlib.sha256(secret.encode()).digest(), digest_size=10
-    ).digest()
-    number = int.from_bytes(digest, "big")
-    letters = []
-    for _ in range(10):
-        number, index = divmod(number, 26)
-        letters.append(chr(ord("a") + index))
-    return "".join(letters)
+    """Return a stable, meaningless 10-letter id for a pair or person, keyed by *secret*."""
+    return letters_id(kind, value, hashlib.sha256(secret.encode()).digest())
 
 
 # --- public objects --------------------------------------------------------------------------
