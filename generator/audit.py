@@ -35,6 +35,10 @@ is unpacked and searched; every image must be one the build re-made (its hash is
 build's register and it decodes with no metadata); any other binary file, and any data file
 (.csv, .xlsx …), is refused. Files byte-identical to a file of the installed theme are theme
 assets, recognised by what they are rather than by their name or the engine that copied them.
+So is an initials avatar: an SVG byte-identical to the drawing of the initials of a consenting
+participant's or a member of staff's name on the programme's colour (drawn here from the raw
+names), which shows two letters of a public name and nothing else, though they may spell a
+grade ("EO").
 
 **Private outputs.** The programme office's own files (the health report, certificates,
 announcement e-mails and calendars, match proposals and reports) carry ``PRIVATE_MARKER`` where
@@ -114,6 +118,8 @@ class Secrets:
     # Thumbnails (images.likeness) of the photos that may not be published, with what they are:
     # a resized or re-encoded copy has a different sha256 but nearly the same thumbnail.
     private_pictures: tuple[tuple[bytes, str], ...] = ()
+    # sha256 of the initials avatar of every public name (consenting participants, staff).
+    avatars: frozenset[str] = frozenset()
 
     def searched(self) -> list[Needle]:
         """Return the needles that are not exempt."""
@@ -233,6 +239,26 @@ def collect_secrets(project: Project, decisions: Decisions) -> Secrets:
         private_files=private_file_hashes(project, photos),
         sources=project.root / "site_src",
         private_pictures=photos.pictures,
+        avatars=_public_avatars(project),
+    )
+
+
+def _public_avatars(project: Project) -> frozenset[str]:
+    """The sha256 of the initials avatar drawn for each name the inputs make public."""
+    from generator.images import avatar_colour, avatar_drawing
+    from generator.pages import name_initials
+    from generator.public import plain
+
+    colour = avatar_colour(project.config.site.primary_colour)
+    names = [p.name for p in project.participants if p.is_named]
+    names += [s.name for s in project.config.staff]
+    drawn: dict[str, str] = {}
+    for name in names:
+        shown = plain(name)
+        drawn.setdefault(name_initials(shown), shown)
+    return frozenset(
+        hashlib.sha256(avatar_drawing(name, colour).encode("utf-8")).hexdigest()
+        for name in drawn.values()
     )
 
 
@@ -620,6 +646,7 @@ class _FileCheck:
         self.finder = Finder(needles)
         self.private_files = secrets.private_files if isinstance(secrets, Secrets) else {}
         self.pictures = secrets.private_pictures if isinstance(secrets, Secrets) else ()
+        self.avatars = secrets.avatars if isinstance(secrets, Secrets) else frozenset()
         self.theme = theme
         self.remade = remade
         self.site_dir = site_dir
@@ -650,6 +677,8 @@ class _FileCheck:
             return
         if self.theme is not None and data in self.theme:
             return
+        if suffix == ".svg" and hashlib.sha256(data).hexdigest() in self.avatars:
+            return  # an initials avatar of a public name, byte for byte
         if suffix in IMAGE_SUFFIXES or suffix == ".svg":  # an SVG anywhere is a picture
             yield from self._image(suffix, data)
             if suffix != ".svg":

@@ -1200,6 +1200,16 @@ def _verify_svg(data: bytes) -> str | None:
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
+def avatar_colour(primary_colour: str) -> str:
+    """The background of initials avatars: the programme's primary colour, if it is a #rrggbb."""
+    return primary_colour if primary_colour.startswith("#") else "#3f51b5"
+
+
+def avatar_drawing(name: str, background: str) -> str:
+    """An initials avatar as published: drawn, then passed through the SVG cleaner like any."""
+    return clean_svg(initials_avatar(name, background).encode("utf-8")).decode("utf-8")
+
+
 def initials_avatar(name: str, background: str) -> str:
     """Draw an SVG avatar: the initials of a display name on a circle of `background`."""
     if not _HEX_COLOUR.fullmatch(background):

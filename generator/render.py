@@ -29,7 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator import pages
 from generator.errors import InputError, Problem
-from generator.images import clean_svg, initials_avatar
+from generator.images import avatar_colour, avatar_drawing, clean_svg
 from generator.pages import (
     cohort_path,
     guide_path,
@@ -385,11 +385,11 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
             post_meta["draft"] = True
         page(post_path(post.slug), "post.md.j2", post_meta, post=post)
     files["blog/.authors.yml"] = _authors_file(site)
-    colour = _avatar_colour(site.programme)
+    colour = avatar_colour(site.programme.site.primary_colour)
     for person in site.people + site.staff:
         if person.avatar and person.photo not in files:  # one file per initials
             files[person.photo] = ""
-            later.append((person.photo, partial(_avatar, person.display_name, colour)))
+            later.append((person.photo, partial(avatar_drawing, person.display_name, colour)))
 
     page("tags.md", "tags.md.j2", {"title": "Tags", "hide": ["toc"]})
     files["stylesheets/programme.css"] = _programme_css(site.programme)
@@ -403,11 +403,6 @@ def render_site(site: PublicSite, env: Environment) -> Rendered:
 
 def _made(job: tuple[str, Callable[[], str]]) -> str:
     return job[1]()
-
-
-def _avatar(name: str, colour: str) -> str:
-    """An initials avatar, drawn and passed through the same SVG cleaner as any picture."""
-    return clean_svg(initials_avatar(name, colour).encode("utf-8")).decode("utf-8")
 
 
 def _render_guide(guide: PublicGuide, env: Environment, base: Mapping[str, Any]) -> str:
@@ -466,12 +461,6 @@ def _authors_file(site: PublicSite) -> str:
     return f"# {GENERATED_MARKER}\n" + yaml.dump(
         {"authors": authors}, Dumper=YAML_DUMPER, sort_keys=True, allow_unicode=True
     )
-
-
-def _avatar_colour(config: PublicProgramme) -> str:
-    """The background of initials avatars: the programme's primary colour."""
-    colour = config.site.primary_colour
-    return colour if colour.startswith("#") else "#3f51b5"
 
 
 def _programme_css(config: PublicProgramme) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image
 
 from generator.audit import Secrets, ThemeAssets, audit_site, collect_secrets, theme_directories
-from generator.images import remake_raster
+from generator.images import avatar_colour, avatar_drawing, remake_raster
 from generator.pipeline import check_project
 from tests.conftest import TODAY
 from tests.scratch import PARTICIPANTS, PROGRAMME
@@ -552,3 +553,33 @@ def test_files_a_browser_would_run_by_their_kind_are_refused_wherever_they_are(
         "search/search_index.json: is not a readable search index",
         "styled/sitemap.xml: holds more than a sitemap (XML that a browser could run as a page)",
     ]
+
+
+def test_an_initials_avatar_of_a_public_name_passes_though_its_letters_spell_a_grade(
+    scratch: Callable[..., Path], tmp_path: Path
+) -> None:
+    # Ada Junior (named) draws "AJ", and AJ is also a grade no public text mentions.
+    programme = PROGRAMME.replace(
+        "grades: [A1, A2, B1, B2, SCS1]", "grades: [AJ, A2, B1, B2, SCS1]"
+    )
+    programme = programme.replace("Grades A1 and A2", "Junior colleagues")
+    participants = PARTICIPANTS.replace("mentor,A1,", "mentor,AJ,")
+    root = scratch({"programme.yaml": programme, "data/participants.csv": participants + SUSAN})
+    checked = check_project(root, TODAY)
+    secrets = collect_secrets(checked.project, checked.decisions)
+    assert "aj" in {n.folded for n in secrets.searched() if n.kind == "grade"}
+    colour = avatar_colour(checked.project.config.site.primary_colour)
+    ada = avatar_drawing("Ada Junior", colour)
+    assert findings(tmp_path / "a", secrets, {"images/initials/a.svg": ada}) == []
+    # The same letters anywhere else, or drawn any other way, are still the grade.
+    grade = "x.svg: contains a grade (data/participants.csv column 'grade')"
+    other = avatar_drawing("Ada Junior", "#000000")
+    assert findings(tmp_path / "b", secrets, {"x.svg": other}) == [grade]
+    assert findings(tmp_path / "c", secrets, {"x.svg": ada.replace("</svg>", "<!-- -->\n</svg>")})
+    assert findings(tmp_path / "d", secrets, {"p.html": "<p>grade AJ</p>"}) == [
+        "p.html: contains a grade (data/participants.csv column 'grade')"
+    ]
+    # Susan Hargreaves has not agreed to be named: her initials are no one's public avatar.
+    assert hashlib.sha256(avatar_drawing("Susan Hargreaves", colour).encode()).hexdigest() not in (
+        secrets.avatars
+    )
