@@ -217,10 +217,23 @@ def generate(
     project: Path, debug: bool, today: dt.date | None, strict: bool, preview: bool
 ) -> None:
     """Write the MkDocs sources into site_src/ (only files that changed)."""
-    from generator.pipeline import generate as run_generate
+    from generator.clock import resolve_today
+    from generator.fingerprint import unchanged_files
 
     with reporting(Context(project, debug, today)):
-        result = run_generate(project, today, strict, preview=preview, progress=progress)
+        # Nothing changed since the last run: said before the pipeline is even loaded.
+        unchanged = unchanged_files(project.resolve(), resolve_today(today), strict, preview)
+        if unchanged is not None:
+            click.echo(
+                f"site_src/ is up to date: nothing changed since it was generated "
+                f"({unchanged} files)"
+            )
+            return
+        from generator.pipeline import regenerate
+
+        result = regenerate(
+            project, today, strict, preview=preview, progress=progress, recorded=False
+        )
         for warning in result.warnings:
             click.echo(str(warning), err=True)
         click.echo(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
@@ -34,18 +33,28 @@ _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 
 
-@lru_cache(maxsize=1)
-def _drop_tables() -> tuple[dict[int, None], dict[int, None]]:
-    """Translation tables deleting format characters (Cf) and combining accents (Mn)."""
-    formats: dict[int, None] = {}
-    accents: dict[int, None] = {}
-    for code in range(sys.maxunicode + 1):
-        category = unicodedata.category(chr(code))
-        if category == "Cf":  # zero-width characters, soft hyphen, BOM, bidi controls
-            formats[code] = None
-        elif category == "Mn":  # accents once decomposed
-            accents[code] = None
-    return formats, accents
+class _Dropped(dict[int, str | None]):
+    """A `str.translate` table deleting the characters of some Unicode categories.
+
+    Each character's category is looked up the first time it is met and kept: a table made
+    ahead for every code point takes half a second, in every process that folds text.
+    """
+
+    def __init__(self, categories: frozenset[str]) -> None:
+        super().__init__()
+        self.categories = categories
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        kept = None if unicodedata.category(char) in self.categories else char
+        self[code] = kept
+        return kept
+
+
+# Format characters (Cf: zero-width characters, soft hyphen, BOM, bidi controls), and
+# combining accents (Mn) once decomposed.
+_FORMATS = _Dropped(frozenset({"Cf"}))
+_ACCENTS = _Dropped(frozenset({"Mn"}))
 
 
 # Separators that file names and URLs use where text has spaces.
@@ -75,9 +84,17 @@ def fold(text: str) -> str:
     text = _decode_layers(text)
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
-        # Only the runs outside ASCII need the slow steps; pages repeat the same few.
-        text = _NON_ASCII.sub(lambda run: _fold_run(run.group()), text)
+        # Only the runs outside ASCII need the slow steps; pages repeat the same few. No run
+        # spans a line break, so only the lines that have one are searched for them.
+        text = "\n".join(
+            line if line.isascii() else _NON_ASCII.sub(_folded_run, line)
+            for line in text.split("\n")
+        )
     return _one_space(text)
+
+
+def _folded_run(run: re.Match[str]) -> str:
+    return _fold_run(run.group())
 
 
 def _one_space(text: str) -> str:
@@ -97,9 +114,8 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 @lru_cache(maxsize=65536)
 def _fold_run(run: str) -> str:
     """Fold a run of non-ASCII characters: drop format characters, skeleton, drop accents."""
-    formats, accents = _drop_tables()
-    run = run.translate(formats).translate(_SKELETONS)
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", run).translate(accents))
+    run = run.translate(_FORMATS).translate(_SKELETONS)
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", run).translate(_ACCENTS))
 
 
 class _Skeleton(dict[int, str]):

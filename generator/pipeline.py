@@ -27,10 +27,20 @@ from generator.audit import (
     theme_directories,
 )
 from generator.build import BuildProgress, BuildReport, build_progress, run_mkdocs_build
+from generator.clock import resolve_today
 from generator.config import ProgrammeConfig
 from generator.csp import write_csp
 from generator.errors import InputError, PrivacyError, Problem, Problems
-from generator.fingerprint import input_digest, tree_digests
+from generator.fingerprint import (
+    RECORD,
+    SITE_SRC,
+    Record,
+    code_digest,
+    input_digest,
+    read_record,
+    tree_digests,
+    unchanged_files,
+)
 from generator.load import (
     Table,
     check_site_inputs,
@@ -78,28 +88,13 @@ from generator.write import (
     replace_directory,
     restore_tree,
     snapshot_tree,
+    write_atomically,
     write_tree,
 )
 
 PROGRAMME_FILE = "programme.yaml"
-SITE_SRC = "site_src"
 SITE_DIR = "site"
 Progress = Callable[[str], None]
-
-
-def resolve_today(today: dt.date | None = None) -> dt.date:
-    """Return the injected date: the argument, else $PORTAL_TODAY, else the real date."""
-    if today is not None:
-        return today
-    injected = os.environ.get("PORTAL_TODAY", "").strip()
-    if injected:
-        try:
-            return dt.date.fromisoformat(injected)
-        except ValueError:
-            raise InputError(
-                [Problem("PORTAL_TODAY", f"'{injected}' is not a date; write it as YYYY-MM-DD")]
-            ) from None
-    return dt.date.today()
 
 
 @dataclass(frozen=True)
@@ -409,7 +404,7 @@ def generate(
     day = resolve_today(today)
     last = _last_generated if _last_generated and _last_generated.root == root else None
     settings = (day, strict, preview)
-    tables = last.tables if last else ()
+    tables = last.tables if last else _recorded_tables(root)
     inputs = input_digest(root, tables, *settings)
     if last is not None and last.inputs == inputs and tree_digests(root / SITE_SRC) == last.tree:
         report = WriteReport((), len(last.tree), ())
@@ -418,6 +413,51 @@ def generate(
     generated = _generate(root, day, strict, preview, say)
     _remember(generated, settings, inputs, tables)
     return generated
+
+
+@dataclass(frozen=True)
+class Regenerated:
+    """The outcome of `portal generate` run as a command: what it changed, and its warnings."""
+
+    report: WriteReport
+    warnings: list[Problem]
+
+
+def regenerate(
+    root: Path,
+    today: dt.date | None = None,
+    strict: bool = False,
+    preview: bool = False,
+    progress: Progress | None = None,
+    recorded: bool = True,
+) -> Regenerated:
+    """`generate`, for a command that runs once and ends.
+
+    Each run leaves a record beside the project's inputs (`fingerprint.RECORD`): the digest
+    of the code, of every input and of each file it wrote. When the next run finds the same
+    code and the same inputs, and site_src/ still as it was left, nothing is checked, rendered
+    or written (unless *recorded* is false: the caller has looked). A run that warned leaves
+    no record, so its warnings are given again each time.
+    """
+    say = progress or (lambda _message: None)
+    root = root.resolve()
+    day = resolve_today(today)
+    if recorded:
+        unchanged = unchanged_files(root, day, strict, preview)
+        if unchanged is not None:
+            say(f"inputs unchanged: site_src/ is up to date ({unchanged} files)")
+            return Regenerated(WriteReport((), unchanged, ()), [])
+    generated = generate(root, day, strict, preview, progress)
+    last = _last_generated
+    if not generated.warnings and last is not None and last.generated is generated:
+        tables = tuple(str(table) for table in last.tables)
+        kept = Record(code_digest(), last.inputs, tables, last.tree)
+        try:
+            (root / RECORD).parent.mkdir(exist_ok=True)
+            write_atomically(root / RECORD, kept.to_json().encode("utf-8"))
+        except OSError:
+            pass  # the record only saves time; without it the next run does all the work
+    return Regenerated(generated.report, generated.warnings)
 
 
 @dataclass(frozen=True)
@@ -444,8 +484,17 @@ def _remember(
     named = [data.participants, data.pairs, data.sessions, data.surveys, data.people]
     now = tuple(sorted({Path(os.path.normpath(root / name)) for name in named if name}))
     if now != tables:  # the tables programme.yaml names (its bytes are in the digest)
+        if input_digest(root, tables, *settings) != inputs:
+            _last_generated = None  # an input changed while this run read them
+            return
         inputs = input_digest(root, now, *settings)
     _last_generated = _LastGenerated(root, inputs, now, dict(generated.report.digests), generated)
+
+
+def _recorded_tables(root: Path) -> tuple[Path, ...]:
+    """The data tables the last run's record names (none without a record)."""
+    record = read_record(root / RECORD)
+    return tuple(Path(table) for table in record.tables) if record is not None else ()
 
 
 def _generate(root: Path, today: dt.date, strict: bool, preview: bool, say: Progress) -> Generated:

@@ -24,7 +24,7 @@ class WriteReport:
     digests: Mapping[str, bytes] = field(default_factory=dict)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Replace a file in one step so a reader never sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
@@ -57,7 +57,7 @@ def write_tree(
         if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
             unchanged += 1
             continue
-        _atomic_write(path, data)
+        write_atomically(path, data)
         written.append(rel)
     removed: list[str] = []
     for path in sorted(target.rglob("*"), reverse=True):

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from generator import fingerprint, pipeline
+from generator.fingerprint import RECORD
 from generator.pipeline import SITE_SRC, generate
 from tests.conftest import TODAY, tree_bytes
+from tests.scratch import PARTICIPANTS
 
 
 def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
@@ -161,3 +168,128 @@ def test_pages_rendered_on_every_core_are_the_pages_one_process_renders(
     monkeypatch.setattr("generator.parallel.MIN_SHARED", 4)
     generate(demo, TODAY)
     assert tree_bytes(src) == alone
+
+
+# `portal generate` as a command: each run is a process of its own, and the record it leaves
+# (`fingerprint.RECORD`) is what tells the next one that nothing changed.
+
+
+def _portal(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "generate", "--project", str(root), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PORTAL_TODAY": TODAY.isoformat()},
+    )
+
+
+def test_a_second_generate_command_with_nothing_changed_writes_nothing(
+    scratch: Callable[..., Path],
+) -> None:
+    root = scratch()
+    first = _portal(root)
+    assert first.returncode == 0, first.stderr
+    assert "file(s) written" in first.stdout
+    past = 1_000_000_000
+    for path in (root / SITE_SRC).rglob("*"):
+        os.utime(path, ns=(past, past))
+    before = _stamps(root / SITE_SRC)
+    again = _portal(root)
+    assert again.returncode == 0, again.stderr
+    files = len([p for p in (root / SITE_SRC).rglob("*") if p.is_file()])
+    assert again.stdout == (
+        f"site_src/ is up to date: nothing changed since it was generated ({files} files)\n"
+    )
+    assert _stamps(root / SITE_SRC) == before, "no file or folder was written, replaced or touched"
+
+
+def test_the_record_holds_digests_and_the_public_file_names_only(
+    scratch: Callable[..., Path],
+) -> None:
+    root = scratch()
+    assert _portal(root).returncode == 0
+    record = json.loads((root / RECORD).read_text(encoding="utf-8"))
+    assert set(record) == {"format", "code", "inputs", "tables", "tree"}
+    assert re.fullmatch(r"[0-9a-f]{40}", record["code"])
+    assert re.fullmatch(r"[0-9a-f]{40}", record["inputs"])
+    assert record["tables"] == sorted(record["tables"])
+    assert all(Path(table).is_relative_to(root / "data") for table in record["tables"])
+    written = {p.relative_to(root / SITE_SRC).as_posix() for p in (root / SITE_SRC).rglob("*")}
+    assert set(record["tree"]) == {rel for rel in written if (root / SITE_SRC / rel).is_file()}
+    assert all(re.fullmatch(r"[0-9a-f]{32}", digest) for digest in record["tree"].values())
+
+
+def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget what this process generated, as a command run anew would not know it."""
+    monkeypatch.setattr(pipeline, "_last_generated", None)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "a story's words",
+        "a participant's row",
+        "a file removed from site_src/",
+        "a hand edit in site_src/",
+        "the build date",
+        "the portal's code",
+        "a record that is not one",
+    ],
+)
+def test_after_any_change_the_next_command_generates_again(
+    scratch: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    root = scratch({"content/stories/fresh.md": STORY.format(body="First words.")})
+    pipeline.regenerate(root, TODAY)
+    _new_process(monkeypatch)
+    with monkeypatch.context() as nothing_changed_yet:
+        _no_second_check(nothing_changed_yet)
+        assert pipeline.regenerate(root, TODAY).report.written == ()
+    src = root / SITE_SRC
+    today = TODAY
+    if change == "a story's words":
+        story = root / "content" / "stories" / "fresh.md"
+        story.write_text(STORY.format(body="Second words."), encoding="utf-8")
+    elif change == "a participant's row":
+        table = root / "data" / "participants.csv"
+        table.write_text(
+            table.read_text(encoding="utf-8").replace("I build things.", "I build bridges.", 1),
+            "utf-8",
+        )
+    elif change == "a file removed from site_src/":
+        (src / "about.md").unlink()
+    elif change == "a hand edit in site_src/":
+        page = src / "index.md"
+        page.write_text(page.read_text(encoding="utf-8").replace("a", "b", 1), "utf-8")
+    elif change == "the build date":
+        today = TODAY + dt.timedelta(days=1)
+    elif change == "the portal's code":
+        monkeypatch.setattr(fingerprint, "code_digest", lambda: "a newer portal")
+    else:
+        (root / RECORD).write_text("{not json", encoding="utf-8")
+    _new_process(monkeypatch)
+    checked: list[Path] = []
+    check = pipeline.check_project
+    monkeypatch.setattr(pipeline, "check_project", lambda r, *a: checked.append(r) or check(r, *a))
+    again = pipeline.regenerate(root, today)
+    assert checked == [root], "the project was checked again"
+    fresh = tree_bytes(src)
+    shutil.rmtree(src)
+    _new_process(monkeypatch)
+    assert pipeline.regenerate(root, today).report.written, "site_src/ was made anew"
+    assert tree_bytes(src) == fresh, "and holds what a fresh generate makes"
+    assert again.warnings == []
+
+
+def test_a_run_that_warns_leaves_no_record_and_warns_every_time(
+    scratch: Callable[..., Path],
+) -> None:
+    text = PARTICIPANTS.replace("consent\n", "consent,shoe_size\n", 1)
+    root = scratch({"data/participants.csv": text})
+    for _ in range(2):
+        result = _portal(root)
+        assert result.returncode == 0, result.stderr
+        assert "warning: column 'shoe_size'" in result.stderr
+        assert "file(s) written" in result.stdout
+    assert not (root / RECORD).exists()

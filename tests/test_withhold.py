@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.fold import _one_space, fold, fold_path, loosen
+from generator.fold import _SKELETONS, _decode_layers, _one_space, fold, fold_path, loosen
 from generator.pipeline import check_project
 from generator.withhold import Decisions
 from tests.conftest import TODAY
@@ -274,3 +275,29 @@ def _loosen_reference(folded: str) -> str:
 @given(st.text(alphabet="ab1 2_-<>p/é²٣x\u00a0.,Z9", max_size=16))
 def test_loosen_reads_text_as_its_rule_says(text: str) -> None:
     assert loosen(text) == _loosen_reference(text)
+
+
+def _fold_reference(text: str) -> str:
+    """The rule `fold` follows, over the whole text at once, each category looked up anew."""
+
+    def run(match: re.Match[str]) -> str:
+        kept = "".join(c for c in match.group() if unicodedata.category(c) != "Cf")
+        decomposed = unicodedata.normalize("NFD", kept.translate(_SKELETONS))
+        bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+        return unicodedata.normalize("NFC", bare)
+
+    text = unicodedata.normalize("NFKC", _decode_layers(text)).casefold()
+    return re.sub(r"\s+", " ", re.sub(r"[^\x00-\x7f]+", run, text))
+
+
+@settings(max_examples=1000)
+@given(
+    st.text(
+        alphabet="ab1 \n\r\t<&;#é\u0301\u200b\u00ad\u0430\u0441\uff21\u2028\u0085\u2003"
+        "\ufeff\U0001f600e\u0308\u0130\u00df\u00b6",
+        max_size=16,
+    )
+)
+def test_fold_reads_text_as_its_rule_says(text: str) -> None:
+    """Folding line by line, with categories looked up as met, folds as the whole text would."""
+    assert fold(text) == _fold_reference(text)
