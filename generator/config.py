@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -25,9 +25,17 @@ PUBLISHABLE_FIELDS = (
 )
 
 
+# Unicode's control characters (category Cc, fixed by the standard: U+0000-U+001F and
+# U+007F-U+009F) with the line and paragraph separators (Zl, Zp), as character classes: the
+# same test as asking each character's category, a regular expression's speed (1.5 million
+# characters at 10,000 participants).
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _one_line(value: str) -> str:
     """Refuse a line break or a control character in a value shown or sent on one line."""
-    if any(unicodedata.category(c) in {"Cc", "Zl", "Zp"} for c in value):
+    if _CONTROL_OR_BREAK.search(value):
         raise ValueError(
             "contains a line break or an invisible control character; put it on one line"
         )
@@ -36,7 +44,7 @@ def _one_line(value: str) -> str:
 
 def _no_control(value: str) -> str:
     """Refuse control characters other than line breaks and tabs in free text."""
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
+    if _CONTROL_BUT_LINES.search(value):
         raise ValueError("contains an invisible control character; delete it")
     return value
 

@@ -67,6 +67,8 @@ def _spoof_checker() -> icu.SpoofChecker:
 
 
 def _decode_layers(text: str) -> str:
+    if "&" not in text and "%" not in text and "\\" not in text:
+        return text  # nothing any layer decodes: no reference, no percent sign, no escape
     for _ in range(4):
         decoded = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
         if _PERCENT.search(decoded):

@@ -8,12 +8,15 @@ a comms officer reads them, so a change of wording shows up here and is reviewed
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from generator import config
 from generator.pipeline import load_project
 from tests.scratch import (
     PAIRS,
@@ -1151,3 +1154,19 @@ def test_an_apply_link_must_be_a_plain_address(
     code, lines = run_check(scratch({"programme.yaml": programme}))
     assert code == 2
     assert any(f"cohorts[0].{key}" in line or f"cohorts.0.{key}" in line for line in lines), lines
+
+
+def test_one_line_and_free_text_refuse_exactly_the_characters_unicode_says() -> None:
+    """The character classes stand for the categories: every code point is asked both ways."""
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        category = unicodedata.category(char)
+        breaks = category in {"Cc", "Zl", "Zp"}
+        control = category == "Cc" and char not in "\t\n\r"
+        assert bool(config._CONTROL_OR_BREAK.search(f"a{char}b")) is breaks, hex(code)
+        assert bool(config._CONTROL_BUT_LINES.search(f"a{char}b")) is control, hex(code)
+    with pytest.raises(ValueError, match="put it on one line"):
+        config._one_line("Ada\u2028Lovelace")
+    with pytest.raises(ValueError, match="delete it"):
+        config._no_control("Ada\x07Lovelace")
+    assert config._no_control("one\ttwo\r\nthree") == "one\ttwo\r\nthree"
