@@ -11,10 +11,12 @@ synthetic programmes (`benchmarks/synthetic.py`), each as the command a user run
 of its own, one after the other. Figures:
 
 - **build**: wall time of `portal build` (check, generate, strict build, audit) per HTML page;
-  at 7,500 pages the median of three runs per side, today's and this one's taking turns;
-- **memory**: the peak of the summed memory (Pss) of `portal build` and every process it
-  starts (sampled every 50 ms from /proc), so a build split over processes counts them all,
-  and a page they share once;
+  at 7,500 pages three runs per side, today's and this one's taking turns: the first on a
+  fresh project (nothing kept from an earlier build), then the median of the rebuilds of the
+  same inputs (where this code takes each page's Markdown conversion as the first kept it);
+- **memory**: the highest over those runs of the peak of the summed memory (Pss) of
+  `portal build` and every process it starts (sampled every 50 ms from /proc), so a build
+  split over processes counts them all, and a page they share once;
 - **generate**: `portal generate` from an empty site_src/ at 10,000 participants, then again
   with nothing changed (in-process time, interpreter start excluded); then twice more as the
   command, each a process of its own (interpreter start and imports counted), the second
@@ -34,6 +36,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -319,8 +322,13 @@ def main() -> None:
             runs[side.name].append(timed_build(side, WORK / f"{side.name}-large"))
     for side in sides:
         got = figures[side.name]
-        ordered = sorted(runs[side.name], key=lambda run: run["seconds"])
-        got["large"] = ordered[len(ordered) // 2]
+        # The first build of a fresh project has nothing kept from an earlier one; the next
+        # ones rebuild the same inputs (this one takes each page's conversion as kept).
+        first, *again = runs[side.name]
+        got["large"] = first
+        rebuilt = statistics.median(run["seconds"] for run in again) if again else first["seconds"]
+        got["rebuild"] = {"seconds": rebuilt, "pages": first["pages"]}
+        got["peak"] = {"rss_mb": max(run["rss_mb"] for run in runs[side.name])}
         got["large_runs"] = {str(n): run["seconds"] for n, run in enumerate(runs[side.name])}
         got["small"] = timed_build(side, project(side, "small", small))
         got["preview"] = timed_preview(side, project(side, "preview", preview))
@@ -343,13 +351,19 @@ def print_table(figures: dict[str, dict[str, dict[str, float]]]) -> None:
     rows = [
         (
             f"build, ms per page at {today['large']['pages']:,.0f} / {new['large']['pages']:,.0f} "
-            "pages (check, generate, strict build, audit)",
+            "pages (check, generate, strict build, audit), first build of the project",
             f"{per_page(today, 'large'):.1f}",
             f"{per_page(new, 'large'):.1f}",
             "≤ 6",
         ),
         (
-            "build, each large run in turn, s (median above)",
+            "build again, same inputs (pages' conversions kept), ms per page, median",
+            f"{per_page(today, 'rebuild'):.1f}",
+            f"{per_page(new, 'rebuild'):.1f}",
+            "≤ 6",
+        ),
+        (
+            "build, each large run in turn, s (the first, then the rebuilds)",
             " / ".join(f"{v:.0f}" for v in today["large_runs"].values()),
             " / ".join(f"{v:.0f}" for v in new["large_runs"].values()),
             "—",
@@ -361,9 +375,9 @@ def print_table(figures: dict[str, dict[str, dict[str, float]]]) -> None:
             "—",
         ),
         (
-            "peak memory of `portal build` and its processes, MB (large)",
-            f"{today['large']['rss_mb']:.0f}",
-            f"{new['large']['rss_mb']:.0f}",
+            "peak memory of `portal build` and its processes, MB (large, highest run)",
+            f"{today['peak']['rss_mb']:.0f}",
+            f"{new['peak']['rss_mb']:.0f}",
             "≤ 500",
         ),
         (

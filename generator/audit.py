@@ -60,6 +60,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,7 +139,9 @@ def _needle(
         return None
     if kind == "text" and not _distinctive(folded):
         return None
-    return Needle(folded, what, owner, kind, column)
+    # Each value is one object, however many needles name it (10,000 people share a few
+    # dozen descriptions): the audit's list, sent between processes, stays small.
+    return Needle(folded, sys.intern(what), sys.intern(owner), sys.intern(kind), sys.intern(column))
 
 
 def _person_needles(person: Participant, project: Project) -> Iterator[Needle | None]:
@@ -620,16 +623,38 @@ def audit_site(
     refused, as is every other binary file that is not a theme asset. The files are shared
     between the machine's cores (`generator.parallel`); each is read and judged on its own.
     """
-    check = _FileCheck(secrets, theme, remade, site_dir)
-    jobs = [(path, False) for path in sorted(site_dir.rglob("*"))] if site_dir.is_dir() else []
-    sources = secrets.sources if isinstance(secrets, Secrets) else None
-    if sources is not None and sources.is_dir() and sources.resolve() != site_dir.resolve():
-        # The sources the site was built from: private outputs copied into them.
-        jobs += [(path, True) for path in sorted(sources.rglob("*"))]
-    findings: set[str] = set()
-    for found in shared_map(check, jobs):
-        findings.update(found)
-    return sorted(findings)
+    return SiteAudit(secrets, theme, remade)(site_dir)
+
+
+class SiteAudit:
+    """The audit of a built site (`audit_site`), set up before the site is there.
+
+    Setting up (every private value in one search automaton) takes a second at 10,000
+    participants; `portal build` does it while the engine builds the site.
+    """
+
+    def __init__(
+        self,
+        secrets: Secrets | list[Needle],
+        theme: ThemeAssets | None = None,
+        remade: frozenset[str] = frozenset(),
+    ) -> None:
+        self._check = _FileCheck(secrets, theme, remade)
+        self._sources = secrets.sources if isinstance(secrets, Secrets) else None
+
+    def __call__(self, site_dir: Path) -> list[str]:
+        """Return the findings on *site_dir* (and the sources it was built from)."""
+        jobs = [(path, site_dir, False) for path in sorted(site_dir.rglob("*"))]
+        if not site_dir.is_dir():
+            jobs = []
+        sources = self._sources
+        if sources is not None and sources.is_dir() and sources.resolve() != site_dir.resolve():
+            # The sources the site was built from: private outputs copied into them.
+            jobs += [(path, sources, True) for path in sorted(sources.rglob("*"))]
+        findings: set[str] = set()
+        for found in shared_map(self._check, jobs):
+            findings.update(found)
+        return sorted(findings)
 
 
 class _FileCheck:
@@ -640,7 +665,6 @@ class _FileCheck:
         secrets: Secrets | list[Needle],
         theme: ThemeAssets | None,
         remade: frozenset[str],
-        site_dir: Path,
     ) -> None:
         needles = secrets.searched() if isinstance(secrets, Secrets) else list(secrets)
         self.finder = Finder(needles)
@@ -649,16 +673,13 @@ class _FileCheck:
         self.avatars = secrets.avatars if isinstance(secrets, Secrets) else frozenset()
         self.theme = theme
         self.remade = remade
-        self.site_dir = site_dir
-        self.sources = secrets.sources if isinstance(secrets, Secrets) else None
 
-    def __call__(self, job: tuple[Path, bool]) -> set[str]:
-        path, source = job
+    def __call__(self, job: tuple[Path, Path, bool]) -> set[str]:
+        path, base, source = job
         if source:
-            assert self.sources is not None
-            rel = "site_src/" + path.relative_to(self.sources).as_posix()
+            rel = "site_src/" + path.relative_to(base).as_posix()
             return private_output_findings(path, rel, self.private_files)
-        rel = path.relative_to(self.site_dir).as_posix()
+        rel = path.relative_to(base).as_posix()
         if path.is_symlink():
             return {f"{rel}: a link to another file must never be part of the site"}
         findings = {

@@ -17,10 +17,10 @@ import logging
 import os
 import re
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -38,12 +38,14 @@ from properdocs.structure.nav import Navigation, get_navigation
 from properdocs.structure.pages import Page
 from properdocs.utils import CountHandler, clean_directory
 
+from generator.conversions import Kept, put_back, readtime_of, taken_from
 from generator.errors import InputError, Problem
 from generator.parallel import (
+    Forked,
     Tell,
+    begin,
     cores,
     fewer_full_collections,
-    in_fork,
     shared_map,
     shares,
     trim_heap,
@@ -57,10 +59,6 @@ _LOGGERS = ("properdocs", "mkdocs")
 
 BuildProgress = Callable[[int, int], None]
 """Called with (pages done, pages in all) while the site builds."""
-
-# Who hears of each page built: `portal build` sets it around the build for its progress bar,
-# so the build's own signature stays (root, site_dir, today).
-build_progress: ContextVar[BuildProgress | None] = ContextVar("build_progress", default=None)
 
 
 @dataclass(frozen=True)
@@ -79,21 +77,42 @@ def source_date_epoch(today: dt.date) -> str:
     return str(calendar.timegm(today.timetuple()))
 
 
-def run_mkdocs_build(root: Path, site_dir: Path, today: dt.date) -> BuildReport:
-    """Build *site_dir* from site_src/ strictly and cleanly; warnings become located problems.
+def starting_mkdocs_build(
+    root: Path, site_dir: Path, today: dt.date, on_page: BuildProgress | None = None
+) -> Forked[BuildReport]:
+    """Start building *site_dir* from site_src/ strictly and cleanly; return at once.
 
-    The build runs in a forked copy of this process (`generator.parallel.in_fork`): it starts
+    The build runs in a forked copy of this process (`generator.parallel.begin`): it starts
     with everything already loaded (nothing is imported or read twice), and the memory it needs
-    for the site (every page, the search index, the blog) is handed back whole when it ends,
-    before the audit needs its own.
+    for the site (every page, the search index, the blog) is handed back whole when it ends.
+    Its `result` is the `BuildReport`; warnings become located problems (`InputError`).
+    *on_page* hears (steps done, steps in all), at most ten times a second and at the end,
+    so the copy never waits for a busy listener.
     """
-    progress = build_progress.get()
 
     def build(tell: Tell) -> BuildReport:
-        return _build_site(root, site_dir, today, (lambda *done: tell(done)) if progress else None)
+        heard = _every_tenth_of_a_second(lambda *done: tell(done)) if on_page else None
+        return _build_site(root, site_dir, today, heard)
 
-    hear = (lambda done: progress(*done)) if progress is not None else None
-    return in_fork(build, hear, passed=(InputError,), what="the site build")
+    hear = (lambda done: on_page(*done)) if on_page is not None else None
+    return begin(build, hear, passed=(InputError,), what="the site build")
+
+
+# Seconds between two counts heard from the build (`starting_mkdocs_build`).
+PROGRESS_EVERY = 0.1
+
+
+def _every_tenth_of_a_second(progress: BuildProgress) -> BuildProgress:
+    last = -1.0
+
+    def heard(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done >= total or now - last >= PROGRESS_EVERY:
+            last = now
+            progress(done, total)
+
+    return heard
 
 
 def _build_site(
@@ -104,7 +123,7 @@ def _build_site(
     with _engine(root, today) as capture, fewer_full_collections():
         config = _load(root, site_dir, capture, command="build")
         try:
-            state = _build(config, capture, progress=progress)
+            state = _build(config, capture, progress=progress, keep=True)
             removed = _removals(state.portal)
         finally:
             _shut_down(config)
@@ -390,8 +409,13 @@ def _build(
     *,
     serve_url: str | None = None,
     progress: BuildProgress | None = None,
+    keep: bool = False,
 ) -> _State:
-    """Build the whole site as `properdocs build --strict --clean` does; return its state."""
+    """Build the whole site as `properdocs build --strict --clean` does; return its state.
+
+    With *keep*, each page's conversion is kept for the next build and taken from the last
+    one's when nothing it depends on has changed (`generator.conversions`).
+    """
     counter = CountHandler()
     counter.setLevel(logging.WARNING)
     main = logging.getLogger("properdocs")
@@ -399,7 +423,7 @@ def _build(
     inclusion = InclusionLevel.is_in_serve if serve_url else InclusionLevel.is_included
     try:
         with _libyaml_for_posts():
-            return _build_steps(config, counter, inclusion, serve_url, progress)
+            return _build_steps(config, counter, inclusion, serve_url, progress, keep)
     except Exception as exc:
         config.plugins.on_build_error(error=exc)
         raise
@@ -413,6 +437,7 @@ def _build_steps(
     inclusion: Callable[[InclusionLevel], bool],
     serve_url: str | None,
     progress: BuildProgress | None,
+    keep: bool,
 ) -> _State:
     """Run the build's steps, from the configuration to the last page (see `_build`)."""
     config = config.plugins.on_config(config)
@@ -432,7 +457,8 @@ def _build_steps(
     excluded = []
     late = _Late(config, nav)
     posts: list[Page] = []
-    with _pooled_markdown():
+    kept = _kept_for(config, files) if keep and late.enabled else None
+    with _pooled_markdown(), _keeping(kept):
         for file in pages:
             if file.page is None and file.inclusion.is_not_in_nav():
                 if serve_url and file.inclusion.is_excluded():
@@ -447,6 +473,9 @@ def _build_steps(
             done += 1
             if progress is not None:
                 progress(done, total)
+        # Named now, when every page is read and before any renders (a render may add to a
+        # page's front matter, which is part of the name).
+        wanted = [kept.name(file.page) for file in pages if file.page] if kept else []
         _convert_posts(posts, config, files)
         env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=inclusion)
@@ -464,6 +493,8 @@ def _build_steps(
     if counts := counter.get_counts():
         message = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
         raise Abort(f"Aborted with {message} in strict mode!")
+    if kept is not None:
+        kept.keep_only(wanted)
     portal = config.plugins[PLUGIN_NAME]
     return _State(config, files, nav, env, doc_files, portal, serve_url)
 
@@ -535,8 +566,58 @@ def _read_page(page: Page, config: Any, files: Files) -> None:
         )
 
 
+# The conversions kept between builds, while a build that keeps them runs (`_keeping`).
+_kept: Kept | None = None
+
+
+def _kept_for(config: Any, files: Files) -> Kept:
+    config_file = Path(config.config_file_path)
+    return Kept.for_site(config_file.parent, config_file, files)
+
+
+@contextmanager
+def _keeping(kept: Kept | None) -> Iterator[None]:
+    global _kept
+    _kept = kept
+    try:
+        yield
+    finally:
+        _kept = None
+
+
 def _convert_page(page: Page, config: Any, files: Files) -> None:
-    """Convert *page*'s Markdown and run the plugins on its HTML: the second half."""
+    """Convert *page*'s Markdown and run the plugins on its HTML: the second half.
+
+    While a build keeps conversions (`_keeping`), one kept for the page as it is now is put
+    back instead, with what the allow-list removed and the engine's messages as they were.
+    """
+    kept = _kept
+    if kept is None:
+        _convert(page, config, files)
+        return
+    portal: PortalPlugin = config.plugins[PLUGIN_NAME]
+    source = page.file.src_uri
+    found = kept.get(page)
+    if found is not None:
+        put_back(page, found, files)
+        if found.removed:
+            portal.removed.setdefault(source, set()).update(found.removed)
+        for name, level, message in found.messages:
+            logging.getLogger(name).log(level, "%s", message)
+        return
+    before = set(portal.removed.get(source, ()))
+    main = logging.getLogger("properdocs")
+    messages = _Messages()
+    main.addHandler(messages)
+    try:
+        _convert(page, config, files)
+    finally:
+        main.removeHandler(messages)
+    removed = portal.removed.get(source, set()) - before
+    kept.keep(page, taken_from(page, removed, messages.kept))
+
+
+def _convert(page: Page, config: Any, files: Files) -> None:
     with _reading(page, config):
         page.render(config, files)
         assert page.content is not None
@@ -610,7 +691,7 @@ def _convert_posts(posts: Sequence[Page], config: Any, files: Files) -> None:
         said = messages.kept[heard:]
         del messages.kept[heard:]
         removed = portal.removed.get(source, set()) - before
-        readtime = getattr(getattr(page, "config", None), "readtime", None)
+        readtime = readtime_of(page)
         return _Converted(
             os.getpid(),
             page.content,

@@ -38,7 +38,7 @@ CUE_WINDOW = 24
 OWNER_WINDOW = 80
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Needle:
     """A private value to look for, folded, with words saying what it is."""
 

@@ -14,10 +14,11 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -64,7 +65,7 @@ def shared_map(
     # Frozen, the objects made so far are left alone by every process's garbage collector
     # until the shares are done: a collection writes to each object it visits, which would
     # copy the memory the processes share, page by page, into each of them.
-    gc.freeze()
+    _hold_shared(collect=False)
     results: list[Any] = [None] * len(items)
     failed: list[int] = []
     try:
@@ -88,7 +89,7 @@ def shared_map(
                 results[share::count] = value
             else:
                 failed.append(share)
-        gc.unfreeze()
+        _release_shared()
     # A share that failed is done again here: its error is raised as this process raises it
     # (a template's mistake stays a template error, with its line), and a worker that was
     # merely lost costs time, not the result.
@@ -113,8 +114,26 @@ Tell = Callable[[Any], None]
 """How work run by `in_fork` sends a message (anything picklable) to the process waiting."""
 
 
+class Channel:
+    """How work run by `begin` speaks to the process waiting for it.
+
+    Called with a message (anything picklable), it sends it to be heard as it comes (progress);
+    `hand_over` sends a value the waiting process asks for with `Forked.part` while the work
+    goes on (a first result, such as the site's sources written, before the rest is ready).
+    """
+
+    def __init__(self, send: Callable[[str, Any], None]) -> None:
+        self._send = send
+
+    def __call__(self, message: Any) -> None:
+        self._send("message", message)
+
+    def hand_over(self, value: Any) -> None:
+        self._send("part", value)
+
+
 def in_fork(
-    work: Callable[[Tell], Result],
+    work: Callable[[Channel], Result],
     hear: Tell | None = None,
     *,
     passed: tuple[type[BaseException], ...] = (),
@@ -129,50 +148,133 @@ def in_fork(
     itself) is raised here as the work raised it; any other becomes a RuntimeError carrying
     the copy's traceback. Where the platform cannot fork, the work runs here.
     """
-    if not FORKING:
-        return work(hear or _ignore)
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_run_forked, args=(sender, work, hear is not None, passed))
-    # The copy shares this process's memory until either writes to it: frozen until the copy
-    # is done, the objects already made are left alone by both garbage collectors (a
-    # collection writes to every object it visits), so they stay shared; what was freed is
-    # handed back to the system first.
-    gc.collect()
-    trim_heap()
-    gc.freeze()
-    try:
-        child.start()
-    except BaseException:
-        gc.unfreeze()
-        raise
-    sender.close()
-    outcome: tuple[str, Any] = ("failed", "it stopped without a word")
-    try:
-        while True:
-            try:
-                kind, value = receiver.recv()
-            except EOFError:
-                break
+    with begin(work, hear, passed=passed, what=what) as forked:
+        return forked.result()
+
+
+def begin(
+    work: Callable[[Channel], Result],
+    hear: Tell | None = None,
+    *,
+    passed: tuple[type[BaseException], ...] = (),
+    what: str = "the work",
+) -> Forked[Result]:
+    """Start `work(channel)` in a forked copy of this process and return at once (see `in_fork`).
+
+    This process goes on with its own work meanwhile: what the copy tells and hands over waits
+    in the pipe until `Forked.part` or `Forked.result` reads it (and is heard then), so the
+    work should tell little while this process is busy. Used as a context manager, the copy is
+    stopped on the way out if it has not finished. Where the platform cannot fork, the work
+    runs here, now, and its outcome waits the same way.
+    """
+    return Forked(work, hear or _ignore, passed, what)
+
+
+class Forked(Generic[Result]):
+    """Work running in a forked copy of this process (`begin`)."""
+
+    def __init__(
+        self,
+        work: Callable[[Channel], Result],
+        hear: Tell,
+        passed: tuple[type[BaseException], ...],
+        what: str,
+    ) -> None:
+        self._hear = hear
+        self._what = what
+        self._parts: list[Any] = []
+        self._outcome: tuple[str, Any] | None = None
+        self._child: Any = None
+        self._receiver: Any = None
+        if not FORKING:
+            self._run_here(work, passed)
+            return
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._child = context.Process(target=_run_forked, args=(sender, work, passed))
+        _hold_shared()
+        try:
+            self._child.start()
+        except BaseException:
+            _release_shared()
+            raise
+        sender.close()
+
+    def _run_here(
+        self, work: Callable[[Channel], Result], passed: tuple[type[BaseException], ...]
+    ) -> None:
+        def send(kind: str, value: Any) -> None:
             if kind == "message":
-                if hear is not None:
-                    hear(value)
+                self._hear(value)
             else:
-                outcome = (kind, value)
-        child.join()
-    finally:
-        gc.unfreeze()
-        receiver.close()
-        if child.is_alive():
-            child.terminate()
+                self._parts.append(value)
+
+        try:
+            self._outcome = ("done", work(Channel(send)))
+        except passed as exc:
+            self._outcome = ("raised", exc)
+
+    def part(self) -> Any:
+        """Return the next value the work handed over, hearing its messages until then.
+
+        A work that ends (or fails) without handing one over raises here as `result` would.
+        """
+        while not self._parts and self._outcome is None:
+            self._receive()
+        if self._parts:
+            return self._parts.pop(0)
+        self.result()
+        raise RuntimeError(f"{self._what} ended without handing over what was asked for")
+
+    def result(self) -> Result:
+        """Wait for the work to end, hearing its messages; return its result or raise its error."""
+        while self._outcome is None:
+            self._receive()
+        self._end()
+        kind, value = self._outcome
+        if kind == "done":
+            result: Result = value
+            return result
+        if kind == "raised":
+            raise value
+        raise RuntimeError(f"{self._what} failed: {value}")
+
+    def _receive(self) -> None:
+        try:
+            kind, value = self._receiver.recv()
+        except EOFError:
+            self._outcome = ("failed", "it stopped without a word")
+            return
+        if kind == "message":
+            self._hear(value)
+        elif kind == "part":
+            self._parts.append(value)
+        else:
+            self._outcome = (kind, value)
+
+    def _end(self, stop: bool = False) -> None:
+        """Let the copy go (stopped first if *stop*) and close the pipe; once."""
+        child, self._child = self._child, None
+        if child is None:
+            return
+        try:
+            if stop and child.is_alive():
+                child.terminate()
             child.join()
-    kind, value = outcome
-    if kind == "done":
-        result: Result = value
-        return result
-    if kind == "raised":
-        raise value
-    raise RuntimeError(f"{what} failed: {value}")
+        finally:
+            self._receiver.close()
+            _release_shared()
+
+    def __enter__(self) -> Forked[Result]:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Stop the copy if nobody waited for its end (this process is failing, or done)."""
+        if self._outcome is None:
+            self._outcome = ("failed", "it was stopped")
+            self._end(stop=True)
+        else:
+            self._end()
 
 
 def _ignore(_message: Any) -> None:
@@ -180,19 +282,72 @@ def _ignore(_message: Any) -> None:
 
 
 def _run_forked(
-    sender: Any, work: Callable[[Tell], Any], tell: bool, passed: tuple[type[BaseException], ...]
+    sender: Any, work: Callable[[Channel], Any], passed: tuple[type[BaseException], ...]
 ) -> None:
-    def send(message: Any) -> None:
-        sender.send(("message", message))
+    global _sharing
+    _sharing = 0  # the copies this process shares memory with are its parent's, not its own
+
+    def send(kind: str, value: Any) -> None:
+        sender.send((kind, value))
 
     try:
-        sender.send(("done", work(send if tell else _ignore)))
+        sender.send(("done", work(Channel(send))))
     except passed as exc:
         sender.send(("raised", exc))
     except BaseException as exc:  # the parent reports it; a copy must never raise past here
         sender.send(("failed", "".join(traceback.format_exception(exc)).strip()))
     finally:
         sender.close()
+
+
+class SharedEvent(Protocol):
+    """A flag set once, seen by this process and the copies it forks (`shared_event`)."""
+
+    def set(self) -> None: ...
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+def shared_event() -> SharedEvent:
+    """Return an event that this process and every copy it forks from now on share.
+
+    One copy can wait for another with it (the sources are written only once a copy of them
+    is kept). Where the platform cannot fork, the work runs here, in order, and a plain
+    event does.
+    """
+    if FORKING:
+        return multiprocessing.get_context("fork").Event()
+    return threading.Event()
+
+
+# How many forked copies are running whose memory this process still shares (`_hold_shared`).
+_sharing = 0
+
+
+def _hold_shared(collect: bool = True) -> None:
+    """Before a fork: hand freed memory back (if *collect*), then leave every object made so far
+    alone.
+
+    The copy shares this process's memory until either writes to it: frozen until the copy is
+    done, the objects already made are left alone by both garbage collectors (a collection
+    writes to every object it visits), so they stay shared. Copies may overlap; the objects
+    are let go when the last one ends (`_release_shared`).
+    """
+    global _sharing
+    if collect:
+        gc.collect()
+        trim_heap()
+    gc.freeze()
+    _sharing += 1
+
+
+def _release_shared() -> None:
+    global _sharing
+    _sharing -= 1
+    if _sharing == 0:
+        gc.unfreeze()
 
 
 def trim_heap() -> None:

@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
@@ -21,14 +22,15 @@ from generator import withhold
 from generator.assets import image_file, remake_assets
 from generator.audit import (
     Secrets,
+    SiteAudit,
     ThemeAssets,
-    audit_site,
     collect_secrets,
     theme_directories,
 )
-from generator.build import BuildProgress, BuildReport, build_progress, run_mkdocs_build
+from generator.build import BuildProgress, BuildReport, starting_mkdocs_build
 from generator.clock import resolve_today
 from generator.config import ProgrammeConfig
+from generator.conversions import forget as forget_conversions
 from generator.csp import write_csp
 from generator.errors import InputError, PrivacyError, Problem, Problems
 from generator.fingerprint import (
@@ -69,7 +71,15 @@ from generator.model import (
     SurveyResponse,
 )
 from generator.pages import Source, check_slugs, slugify
-from generator.parallel import Tell, fewer_full_collections, in_fork
+from generator.parallel import (
+    Channel,
+    Forked,
+    SharedEvent,
+    begin,
+    fewer_full_collections,
+    shared_event,
+    trim_heap,
+)
 from generator.public import PublicSite, build_public_view
 from generator.render import make_environment, render_site
 from generator.validate import (
@@ -87,7 +97,9 @@ from generator.write import (
     WriteReport,
     replace_directory,
     restore_tree,
+    snapshot_of,
     snapshot_tree,
+    state_folder,
     write_atomically,
     write_tree,
 )
@@ -453,7 +465,7 @@ def regenerate(
         tables = tuple(str(table) for table in last.tables)
         kept = Record(code_digest(), last.inputs, tables, last.tree)
         try:
-            (root / RECORD).parent.mkdir(exist_ok=True)
+            state_folder(root)
             write_atomically(root / RECORD, kept.to_json().encode("utf-8"))
         except OSError:
             pass  # the record only saves time; without it the next run does all the work
@@ -497,13 +509,25 @@ def _recorded_tables(root: Path) -> tuple[Path, ...]:
     return tuple(Path(table) for table in record.tables) if record is not None else ()
 
 
-def _generate(root: Path, today: dt.date, strict: bool, preview: bool, say: Progress) -> Generated:
+def _generate(
+    root: Path,
+    today: dt.date,
+    strict: bool,
+    preview: bool,
+    say: Progress,
+    before_writing: Callable[[], object] = lambda: None,
+) -> Generated:
     with fewer_full_collections():
-        return _generate_all(root, today, strict, preview, say)
+        return _generate_all(root, today, strict, preview, say, before_writing)
 
 
 def _generate_all(
-    root: Path, today: dt.date, strict: bool, preview: bool, say: Progress
+    root: Path,
+    today: dt.date,
+    strict: bool,
+    preview: bool,
+    say: Progress,
+    before_writing: Callable[[], object],
 ) -> Generated:
     say("checking programme.yaml, data and content")
     checked = check_project(root, today, strict)
@@ -531,6 +555,7 @@ def _generate_all(
             [Problem(_template_file(project.root, None), f"template error: {exc}")]
         ) from None
     assets = remake_assets(project.root / "content", rendered.images, project.root / SITE_SRC)
+    before_writing()
     report = write_tree(project.root / SITE_SRC, rendered.files, assets.files)
     say(
         f"site_src/: {len(report.written)} written, {report.unchanged} unchanged, "
@@ -549,10 +574,10 @@ def _template_file(root: Path, name: str | None) -> str:
 class Prepared:
     """What `portal build` keeps of generating site_src/: enough to build, audit and report.
 
-    `build` generates in a process of its own (`generator.parallel.in_fork`): the programme's
-    rows, the public view and the rendered sources, a few hundred megabytes at 10,000
-    participants, are gone before the site builds, and what the audit searches for, taken
-    from the raw inputs, comes back with the rest.
+    `build` generates in a process of its own (`preparing`): the programme's rows, the public
+    view and the rendered sources, a few hundred megabytes at 10,000 participants, are gone
+    before the site is audited, and what the audit searches for, taken from the raw inputs,
+    follows (`Secrets`).
     """
 
     config: ProgrammeConfig
@@ -560,32 +585,42 @@ class Prepared:
     today: dt.date
     warnings: list[Problem]
     remade: frozenset[str]
-    secrets: Secrets
 
 
-def prepare(
+def preparing(
     root: Path,
     today: dt.date | None = None,
     strict: bool = False,
     progress: Progress | None = None,
-) -> Prepared:
-    """Generate site_src/ for a build and list the private values its audit searches for."""
+    before_writing: Callable[[], object] = lambda: None,
+) -> Forked[Secrets]:
+    """Start generating site_src/ for a build in a forked copy of this process; return at once.
 
-    def work(tell: Tell) -> Prepared:
+    The copy checks and renders, calls *before_writing*, writes site_src/ and hands over what
+    the build needs (`Prepared`, from `Forked.part`); then it lists the private values the
+    audit searches for (`Secrets`, from `Forked.result`) while the site builds.
+    """
+
+    def work(tell: Channel) -> Secrets:
         # Not `generate`: what it keeps for a next run would go with this process.
-        generated = _generate(root.resolve(), resolve_today(today), strict, False, tell)
-        project = generated.project
-        secrets = collect_secrets(project, generated.decisions)
-        return Prepared(
-            project.config,
-            project.root,
-            project.today,
-            generated.warnings,
-            generated.remade,
-            secrets,
+        generated = _generate(
+            root.resolve(), resolve_today(today), strict, False, tell, before_writing
         )
+        project = generated.project
+        tell.hand_over(
+            Prepared(
+                project.config, project.root, project.today, generated.warnings, generated.remade
+            )
+        )
+        decisions = generated.decisions
+        # The sources are written and the public view is done with: what the secrets need is
+        # the inputs, and the rest goes back to the system while the site builds beside this.
+        del generated
+        gc.collect()
+        trim_heap()
+        return collect_secrets(project, decisions)
 
-    return in_fork(work, progress, passed=(InputError,), what="generating site_src/")
+    return begin(work, progress, passed=(InputError,), what="generating site_src/")
 
 
 @dataclass(frozen=True)
@@ -610,40 +645,56 @@ def build(
 
     *on_page* hears (steps done, steps in all) as the site builds: each page is read, then
     rendered, so a bar can show counts and time left.
+
+    The stages overlap where one waits for nothing of another, each in a process of its own
+    (`generator.parallel.begin`): site_src/ is copied aside while the project is checked (it
+    is written only once the copy is whole), and what the audit searches for is listed, and
+    its search set up, while the engine starts on the site.
     """
     say = progress or (lambda _message: None)
     # site_src/ is staged like site/: a build that fails (the audit above all) leaves the
     # sources as they were before it.
     sources = root.resolve() / SITE_SRC
-    snapshot = snapshot_tree(sources)
+    taken = shared_event()
     try:
-        prepared = prepare(root, today, strict, progress)
-        target = (site_dir or prepared.root / SITE_DIR).resolve()
-        staging = target.with_name(target.name + ".building")
-        if staging.exists():
-            shutil.rmtree(staging)
-        say("building the site with MkDocs (strict)")
-        token = build_progress.set(on_page)
-        try:
+        with (
+            begin(partial(_snapshot, sources, taken), what="copying site_src/ aside") as copying,
+            preparing(root, today, strict, progress, taken.wait) as generating,
+        ):
+            snapshot = copying.result()
+            prepared: Prepared = generating.part()
+            target = (site_dir or prepared.root / SITE_DIR).resolve()
+            staging = target.with_name(target.name + ".building")
+            if staging.exists():
+                shutil.rmtree(staging)
+            say("building the site with MkDocs (strict)")
             try:
-                report = run_mkdocs_build(prepared.root, staging, prepared.today)
-            finally:
-                build_progress.reset(token)
-            # The hashes of the theme's own inline scripts, for the server's CSP (deploy/).
-            write_csp(staging)
-            if strict and report.removed:
-                raise InputError(list(report.removed))
-            say("auditing every built file for private values")
-            theme = ThemeAssets(theme_directories(prepared.root))
-            findings = audit_site(staging, prepared.secrets, theme, prepared.remade)
-            if findings:
-                raise PrivacyError(findings)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+                with starting_mkdocs_build(prepared.root, staging, prepared.today, on_page) as site:
+                    theme = ThemeAssets(theme_directories(prepared.root))
+                    audit = SiteAudit(generating.result(), theme, prepared.remade)
+                    report = site.result()
+                # The hashes of the theme's own inline scripts, for the server's CSP (deploy/).
+                write_csp(staging)
+                if strict and report.removed:
+                    raise InputError(list(report.removed))
+                say("auditing every built file for private values")
+                findings = audit(staging)
+                if findings:
+                    raise PrivacyError(findings)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                forget_conversions(prepared.root)  # they may hold what the audit refused
+                raise
     except BaseException:
-        restore_tree(snapshot, sources)
+        if taken.is_set():  # the copy is whole, so site_src/ may have been written since
+            restore_tree(snapshot_of(sources), sources)
         raise
     replace_directory(staging, target, snapshot)
     pages = sum(1 for _ in target.rglob("*.html"))
     return Built(prepared, target, report, pages)
+
+
+def _snapshot(sources: Path, taken: SharedEvent, _tell: Channel) -> Path | None:
+    snapshot = snapshot_tree(sources)
+    taken.set()
+    return snapshot

@@ -103,14 +103,26 @@ def snapshot_tree(target: Path) -> Path | None:
     """Keep a copy of *target* as it is now, to put back if what follows fails.
 
     The files' contents are copied (not their times: what is put back is what they held).
+    A copy left by an earlier run that stopped half-way is removed first, so afterwards
+    `snapshot_of` finds this copy or none.
     """
-    if not target.is_dir():
-        return None
-    snapshot = target.with_name(target.name + ".previous")
+    snapshot = _snapshot_path(target)
     if snapshot.exists():
         shutil.rmtree(snapshot)
+    if not target.is_dir():
+        return None
     shutil.copytree(target, snapshot, copy_function=shutil.copyfile, symlinks=True)
     return snapshot
+
+
+def snapshot_of(target: Path) -> Path | None:
+    """The copy `snapshot_tree` kept of *target* (None when *target* did not exist)."""
+    snapshot = _snapshot_path(target)
+    return snapshot if snapshot.is_dir() else None
+
+
+def _snapshot_path(target: Path) -> Path:
+    return target.with_name(target.name + ".previous")
 
 
 def restore_tree(snapshot: Path | None, target: Path) -> None:
@@ -119,3 +131,23 @@ def restore_tree(snapshot: Path | None, target: Path) -> None:
         shutil.rmtree(target)
     if snapshot is not None:
         snapshot.rename(target)
+
+
+# The portal's own working files in a project (what `generate` recorded, the conversions a
+# build kept): never an input, never published, never part of the project's repository.
+STATE_DIR = ".portal"
+_IGNORE_ALL = "# portal's own working files: never part of a repository.\n*\n"
+
+
+def state_folder(root: Path) -> Path:
+    """Return the project's `.portal/` folder, made if missing, which git always ignores.
+
+    It ignores itself (a `.gitignore` of `*` inside it), so a project whose repository does
+    not list it sees no new untracked files after a build.
+    """
+    folder = root / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.is_file():
+        write_atomically(ignore, _IGNORE_ALL.encode("utf-8"))
+    return folder

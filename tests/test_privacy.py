@@ -139,17 +139,20 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def test_the_build_audits_for_the_private_values_of_the_raw_inputs(canary_project: Path) -> None:
     # `portal build` lists what its audit searches for in the forked process that generates
-    # site_src/ (pipeline.prepare): the list that comes back is the raw inputs' own, whole.
+    # site_src/ (pipeline.preparing), after handing over what the site build needs: the list
+    # that comes back is the raw inputs' own, whole.
     from generator.audit import collect_secrets
     from generator.parallel import FORKING
-    from generator.pipeline import check_project, prepare
+    from generator.pipeline import Prepared, check_project, preparing
 
     assert FORKING, "the build machines fork; this test is about the forked stage"
-    prepared = prepare(canary_project, TODAY)
+    with preparing(canary_project, TODAY) as forked:
+        assert isinstance(forked.part(), Prepared)
+        secrets = forked.result()
     checked = check_project(canary_project, TODAY)
     expected = collect_secrets(checked.project, checked.decisions)
-    assert prepared.secrets == expected
-    searched = {needle.folded for needle in prepared.secrets.searched()}
+    assert secrets == expected
+    searched = {needle.folded for needle in secrets.searched()}
     assert {"canary.ada@mail-canary.example", "empcanary01"} <= searched
 
 
@@ -163,16 +166,16 @@ def test_the_audit_refuses_a_private_value_written_by_hand_after_render(
     build(canary_project, today=TODAY)
     site_before = _tree(canary_project / "site")
     sources_before = _tree(canary_project / "site_src")
-    real_build = pipeline.run_mkdocs_build
+    real_build = pipeline.starting_mkdocs_build
 
-    def tampered(root: Path, site_dir: Path, today: object) -> object:
+    def tampered(root: Path, site_dir: Path, today: object, on_page: object) -> object:
         page = root / "site_src" / "about.md"
         page.write_text(
             page.read_text() + "\nWrite to canary.ada@mail-canary.example (ref-EMPCANARY01)\n"
         )
-        return real_build(root, site_dir, today)  # type: ignore[arg-type]
+        return real_build(root, site_dir, today, on_page)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "run_mkdocs_build", tampered)
+    monkeypatch.setattr(pipeline, "starting_mkdocs_build", tampered)
     with pytest.raises(PrivacyError) as caught:
         build(canary_project, today=TODAY)
     assert caught.value.findings == [

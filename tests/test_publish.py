@@ -795,7 +795,8 @@ def snapshot(repo: Path) -> dict[str, object]:
     }
 
 
-OUTPUTS = {"site", "site_src"}
+# What portal makes: the site, its sources, and its own working files (which git ignores).
+OUTPUTS = {"site", "site_src", ".portal"}
 
 
 def test_portal_publish_leaves_the_users_repository_exactly_as_it_was(
