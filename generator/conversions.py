@@ -27,11 +27,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from properdocs.structure.files import Files
 from properdocs.structure.pages import Page
 from properdocs.structure.toc import AnchorLink, TableOfContents
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from generator.fingerprint import code_digest
 from generator.write import STATE_DIR, state_folder
@@ -44,17 +45,36 @@ _FORMAT = "1"
 
 
 @dataclass
+class TocItem:
+    """One entry of a page's table of contents, as the engine made it."""
+
+    title: str  # HTML
+    id: str
+    level: int
+    active: bool
+    children: list[TocItem]
+
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(strict=True)
+
+
+@dataclass
 class Conversion:
     """What converting one page made, beside the page itself (see the module's docstring)."""
 
     content: str | None
-    toc: list[Any]
+    toc: list[TocItem]
     title: str | None
     anchors: list[str] | None
     links: dict[str, dict[str, str]]
-    readtime: Any
+    readtime: int | None
     removed: list[str]
     messages: list[tuple[str, int, str]]
+
+    # Read back strictly: a kept file that is not exactly this shape is not used.
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(strict=True)
+
+
+_READ = TypeAdapter(Conversion)
 
 
 def taken_from(page: Page, removed: set[str], messages: list[tuple[str, int, str]]) -> Conversion:
@@ -89,22 +109,16 @@ def put_back(page: Page, kept: Conversion, files: Files) -> None:
         page.config.readtime = kept.readtime  # type: ignore[attr-defined]
 
 
-def _toc_item(item: AnchorLink) -> list[Any]:
-    return [
-        item.title,
-        item.id,
-        item.level,
-        bool(getattr(item, "active", False)),
-        [_toc_item(child) for child in item.children],
-    ]
+def _toc_item(item: AnchorLink) -> TocItem:
+    children = [_toc_item(child) for child in item.children]
+    return TocItem(item.title, item.id, item.level, bool(getattr(item, "active", False)), children)
 
 
-def _anchor_link(item: list[Any]) -> AnchorLink:
-    title, anchor, level, active, children = item
-    link = AnchorLink(title, anchor, level)
-    if active:
+def _anchor_link(item: TocItem) -> AnchorLink:
+    link = AnchorLink(item.title, item.id, item.level)
+    if item.active:
         link.active = True  # type: ignore[attr-defined]
-    link.children = [_anchor_link(child) for child in children]
+    link.children = [_anchor_link(child) for child in item.children]
     return link
 
 
@@ -147,16 +161,14 @@ class Kept:
     def get(self, page: Page) -> Conversion | None:
         """The conversion kept for *page* as it is now, if there is one."""
         try:
-            data = json.loads((self.folder / self.name(page)).read_bytes())
-            kept = Conversion(**data)
-        except (OSError, ValueError, TypeError):  # none kept, or one unreadable: convert
+            kept = _READ.validate_json((self.folder / self.name(page)).read_bytes())
+        except (OSError, ValidationError):  # none kept, or one unreadable: convert
             return None
-        kept.messages = [(name, level, text) for name, level, text in kept.messages]
         return kept
 
     def keep(self, page: Page, made: Conversion) -> None:
         """Keep what converting *page* made (a page that cannot be kept is simply not)."""
-        data = json.dumps(made.__dict__, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        data = _READ.dump_json(made)
         try:
             state_folder(self._root)
             self.folder.mkdir(exist_ok=True)

@@ -96,3 +96,19 @@ def test_a_kept_conversion_is_audited_like_any_page_and_a_failed_build_keeps_non
     assert tree_bytes(built.site_dir) == site, "site/ is as it was"
     assert not (demo / FOLDER).exists(), "what the refused build kept is gone"
     assert tree_bytes(build(demo, today=TODAY).site_dir) == site
+
+
+def test_a_kept_file_not_of_the_shape_a_build_keeps_is_not_used(demo: Path) -> None:
+    cold = tree_bytes(build(demo, today=TODAY).site_dir)
+    kept = sorted(path for path in (demo / FOLDER).iterdir() if not path.name.startswith("."))
+    broken = [
+        b"not JSON at all",
+        b'{"content": "<p>too little</p>"}',
+        json.dumps({**json.loads(kept[2].read_bytes()), "messages": [["properdocs", "20", "x"]]}),
+        json.dumps({**json.loads(kept[3].read_bytes()), "readtime": "5"}),
+    ]
+    for path, data in zip(kept, broken, strict=False):
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    assert tree_bytes(build(demo, today=TODAY).site_dir) == cold
+    for path in kept[: len(broken)]:
+        assert json.loads(path.read_bytes())["content"], "each page converted and kept again"
