@@ -438,7 +438,7 @@ def print_table(figures: dict[str, dict[str, dict[str, float]]]) -> None:
         (
             "progress on `portal build`: (pages done, of) reported by the build",
             "none",
-            "every page",
+            "up to 10 a second",
             "a bar (CLI)",
         ),
         (
