@@ -5,11 +5,20 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
 from generator.errors import InputError, Problem
-from generator.parallel import fewer_full_collections, in_fork, shared_map
+from generator.parallel import (
+    Channel,
+    SharedEvent,
+    begin,
+    fewer_full_collections,
+    in_fork,
+    shared_event,
+    shared_map,
+)
 
 
 def _square_and_pid(n: int) -> tuple[int, int]:
@@ -118,3 +127,67 @@ def test_fewer_full_collections_while_inside_and_as_before_after_even_on_error()
         raise ValueError("stop")
     assert inside[:2] == before[:2] and inside[2] >= 100
     assert gc.get_threshold() == before
+
+
+def _hands_over_then_goes_on(tell: Channel) -> str:
+    tell("before")
+    tell.hand_over(("first", os.getpid()))
+    tell("after")
+    return "last"
+
+
+@pytest.mark.parametrize("forking", [True, False], ids=["forked", "where fork is missing"])
+def test_begun_work_hands_over_a_first_value_then_ends_with_its_result(
+    monkeypatch: pytest.MonkeyPatch, forking: bool
+) -> None:
+    monkeypatch.setattr("generator.parallel.FORKING", forking)
+    heard: list[object] = []
+    with begin(_hands_over_then_goes_on, heard.append) as forked:
+        first = forked.part()
+        # Forked, what came after the value waits in the pipe; run here, the work is all done.
+        assert heard == (["before"] if forking else ["before", "after"])
+        assert forked.result() == "last"
+    assert first[0] == "first" and (first[1] != os.getpid()) is forking
+    assert heard == ["before", "after"]
+    assert gc.get_freeze_count() == 0, "the objects frozen for the copy are let go"
+
+
+def _ends_without_handing_over(_tell: Channel) -> str:
+    return "only a result"
+
+
+def test_asking_for_a_value_never_handed_over_is_an_error() -> None:
+    with (
+        begin(_ends_without_handing_over, what="the test work") as forked,
+        pytest.raises(RuntimeError, match="the test work ended without handing over"),
+    ):
+        forked.part()
+
+
+def _waits_for(event: SharedEvent, _tell: Channel) -> bool:
+    return event.wait(30)
+
+
+def _sets(event: SharedEvent, _tell: Channel) -> None:
+    event.set()
+
+
+def test_one_copy_waits_for_another_through_a_shared_event_and_overlapping_copies_unfreeze_once() -> (
+    None
+):
+    event = shared_event()
+    with begin(partial(_waits_for, event)) as waiting:
+        with begin(partial(_sets, event)) as setting:
+            setting.result()
+            assert gc.get_freeze_count() > 0, "still frozen: the other copy runs"
+        assert waiting.result() is True
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_copy_nobody_waited_for_is_stopped_on_the_way_out() -> None:
+    never = shared_event()
+    with begin(partial(_waits_for, never)) as forked:
+        child = forked._child
+        assert child is not None and child.is_alive()
+    assert not child.is_alive() and child.exitcode != 0
+    assert gc.get_freeze_count() == 0
