@@ -599,7 +599,11 @@ def _convert_page(page: Page, config: Any, files: Files) -> None:
     source = page.file.src_uri
     found = kept.get(page)
     if found is not None:
-        put_back(page, found, files)
+        try:
+            put_back(page, found, files)
+        except (KeyError, AttributeError):  # links to a page not in the site, or the like
+            found = None
+    if found is not None:
         if found.removed:
             portal.removed.setdefault(source, set()).update(found.removed)
         for name, level, message in found.messages:

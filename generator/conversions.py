@@ -99,7 +99,11 @@ def readtime_of(page: Page) -> Any:
 
 
 def put_back(page: Page, kept: Conversion, files: Files) -> None:
-    """Give *page* what its conversion made, as converting it would."""
+    """Give *page* what its conversion made, as converting it would.
+
+    KeyError: the kept links name a page the site does not have; AttributeError: it keeps a
+    reading time for a page that is no post (neither comes from a build: convert instead).
+    """
     page.content = kept.content
     page.toc = TableOfContents([_anchor_link(item) for item in kept.toc])
     page._title_from_render = kept.title

@@ -106,6 +106,7 @@ def test_a_kept_file_not_of_the_shape_a_build_keeps_is_not_used(demo: Path) -> N
         b'{"content": "<p>too little</p>"}',
         json.dumps({**json.loads(kept[2].read_bytes()), "messages": [["properdocs", "20", "x"]]}),
         json.dumps({**json.loads(kept[3].read_bytes()), "readtime": "5"}),
+        json.dumps({**json.loads(kept[4].read_bytes()), "links": {"no/such.md": {"a": "#a"}}}),
     ]
     for path, data in zip(kept, broken, strict=False):
         path.write_bytes(data if isinstance(data, bytes) else data.encode())
