@@ -38,7 +38,7 @@ from properdocs.structure.nav import Navigation, get_navigation
 from properdocs.structure.pages import Page
 from properdocs.utils import CountHandler, clean_directory
 
-from generator.conversions import Kept, put_back, readtime_of, taken_from
+from generator.conversions import Conversion, Kept, put_back, taken_from
 from generator.errors import InputError, Problem
 from generator.parallel import (
     Forked,
@@ -595,30 +595,39 @@ def _convert_page(page: Page, config: Any, files: Files) -> None:
     if kept is None:
         _convert(page, config, files)
         return
-    portal: PortalPlugin = config.plugins[PLUGIN_NAME]
-    source = page.file.src_uri
     found = kept.get(page)
     if found is not None:
         try:
-            put_back(page, found, files)
+            _take(page, found, config, files)
+            return
         except (KeyError, AttributeError):  # links to a page not in the site, or the like
-            found = None
-    if found is not None:
-        if found.removed:
-            portal.removed.setdefault(source, set()).update(found.removed)
-        for name, level, message in found.messages:
-            logging.getLogger(name).log(level, "%s", message)
-        return
+            pass
+    kept.keep(page, _recorded(page, config, lambda: _convert(page, config, files)))
+
+
+def _recorded(page: Page, config: Any, convert: Callable[[], None]) -> Conversion:
+    """Run *convert* on *page*; return what it made, with the removals and messages it caused."""
+    portal: PortalPlugin = config.plugins[PLUGIN_NAME]
+    source = page.file.src_uri
     before = set(portal.removed.get(source, ()))
     main = logging.getLogger("properdocs")
     messages = _Messages()
     main.addHandler(messages)
     try:
-        _convert(page, config, files)
+        convert()
     finally:
         main.removeHandler(messages)
-    removed = portal.removed.get(source, set()) - before
-    kept.keep(page, taken_from(page, removed, messages.kept))
+    return taken_from(page, portal.removed.get(source, set()) - before, messages.kept)
+
+
+def _take(page: Page, made: Conversion, config: Any, files: Files) -> None:
+    """Give *page* what a conversion made earlier or elsewhere; say its messages here."""
+    put_back(page, made, files)
+    if made.removed:
+        portal: PortalPlugin = config.plugins[PLUGIN_NAME]
+        portal.removed.setdefault(page.file.src_uri, set()).update(made.removed)
+    for name, level, message in made.messages:
+        logging.getLogger(name).log(level, "%s", message)
 
 
 def _convert(page: Page, config: Any, files: Files) -> None:
@@ -660,70 +669,22 @@ def _put_anchors(page: Page, anchors: Anchors, files: Files) -> None:
     page.links_to_anchors = {files.src_uris[uri]: found for uri, found in links.items()}
 
 
-@dataclass
-class _Converted:
-    """What converting one post made, for the process that renders the site."""
-
-    pid: int
-    content: str | None
-    toc: Any
-    title: str | None
-    anchors: Anchors
-    readtime: Any
-    removed: set[str]
-    messages: list[tuple[str, int, str]]
-
-
 def _convert_posts(posts: Sequence[Page], config: Any, files: Files) -> None:
     """Convert the blog's posts on every core (see `_Late.is_post`), as `_convert_page` would.
 
-    Each post converted elsewhere comes back whole: its HTML, table of contents, title from
-    the text, anchors, reading time (the blog's), what the allow-list removed, and the
-    engine's messages, heard here in the posts' order.
+    Each post converted elsewhere comes back whole (`conversions.Conversion`): its HTML, table
+    of contents, title from the text, anchors, reading time (the blog's), what the allow-list
+    removed, and the engine's messages, heard here in the posts' order.
     """
-    portal: PortalPlugin = config.plugins[PLUGIN_NAME]
-    main = logging.getLogger("properdocs")
-    messages = _Messages()
-    main.addHandler(messages)
     here = os.getpid()
 
-    def convert(page: Page) -> _Converted:
-        source = page.file.src_uri
-        before = set(portal.removed.get(source, ()))
-        heard = len(messages.kept)
-        _convert_page(page, config, files)
-        said = messages.kept[heard:]
-        del messages.kept[heard:]
-        removed = portal.removed.get(source, set()) - before
-        readtime = readtime_of(page)
-        return _Converted(
-            os.getpid(),
-            page.content,
-            page.toc,
-            page._title_from_render,
-            _anchors(page),
-            readtime,
-            removed,
-            said,
-        )
+    def convert(page: Page) -> tuple[int, Conversion]:
+        return os.getpid(), _recorded(page, config, lambda: _convert_page(page, config, files))
 
-    try:
-        results = shared_map(convert, list(posts), min(RENDER_PROCESSES, cores()))
-    finally:
-        main.removeHandler(messages)
-    for page, result in zip(posts, results, strict=True):
-        if result.pid == here:
-            continue
-        page.content = result.content
-        page.toc = result.toc
-        page._title_from_render = result.title
-        _put_anchors(page, result.anchors, files)
-        if result.readtime is not None:
-            page.config.readtime = result.readtime  # type: ignore[attr-defined]
-        if result.removed:
-            portal.removed.setdefault(page.file.src_uri, set()).update(result.removed)
-        for name, level, message in result.messages:
-            logging.getLogger(name).log(level, "%s", message)
+    results = shared_map(convert, list(posts), min(RENDER_PROCESSES, cores()))
+    for page, (pid, made) in zip(posts, results, strict=True):
+        if pid != here:
+            _take(page, made, config, files)
 
 
 # How many processes render the pages (at most; never more than the cores). Each holds what its

@@ -87,13 +87,13 @@ def taken_from(page: Page, removed: set[str], messages: list[tuple[str, int, str
         page._title_from_render,
         sorted(anchors) if anchors is not None else None,
         {to.src_uri: dict(found) for to, found in links.items()},
-        readtime_of(page),
+        _readtime(page),
         sorted(removed),
         messages,
     )
 
 
-def readtime_of(page: Page) -> Any:
+def _readtime(page: Page) -> Any:
     """The reading time the blog gave *page* (None for a page that is not a post)."""
     return getattr(getattr(page, "config", None), "readtime", None)
 

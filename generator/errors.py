@@ -82,7 +82,7 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
     def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
-        # As itself, problems and all, from a forked stage (`generator.parallel.in_fork`).
+        # As itself, problems and all, from a forked stage (`generator.parallel.begin`).
         return (type(self), (self.problems,))
 
 

@@ -111,7 +111,7 @@ def _run_share(
 
 
 Tell = Callable[[Any], None]
-"""How work run by `in_fork` sends a message (anything picklable) to the process waiting."""
+"""Who hears the messages of work run by `begin` (each anything picklable)."""
 
 
 class Channel:
@@ -132,26 +132,6 @@ class Channel:
         self._send("part", value)
 
 
-def in_fork(
-    work: Callable[[Channel], Result],
-    hear: Tell | None = None,
-    *,
-    passed: tuple[type[BaseException], ...] = (),
-    what: str = "the work",
-) -> Result:
-    """Return `work(tell)`, run in a forked copy of this process, which ends with it.
-
-    The copy starts with everything this process has loaded, and the memory the work needs
-    goes back to the system whole when it ends: a stage that reads a whole programme, or
-    builds a whole site, leaves nothing behind in this process but its result. What the work
-    tells arrives at *hear* as it comes. An exception of a type in *passed* (it must pickle as
-    itself) is raised here as the work raised it; any other becomes a RuntimeError carrying
-    the copy's traceback. Where the platform cannot fork, the work runs here.
-    """
-    with begin(work, hear, passed=passed, what=what) as forked:
-        return forked.result()
-
-
 def begin(
     work: Callable[[Channel], Result],
     hear: Tell | None = None,
@@ -159,10 +139,17 @@ def begin(
     passed: tuple[type[BaseException], ...] = (),
     what: str = "the work",
 ) -> Forked[Result]:
-    """Start `work(channel)` in a forked copy of this process and return at once (see `in_fork`).
+    """Start `work(channel)` in a forked copy of this process, which ends with it; return at once.
 
-    This process goes on with its own work meanwhile: what the copy tells and hands over waits
-    in the pipe until `Forked.part` or `Forked.result` reads it (and is heard then), so the
+    The copy starts with everything this process has loaded, and the memory the work needs
+    goes back to the system whole when it ends: a stage that reads a whole programme, or
+    builds a whole site, leaves nothing behind in this process but its result
+    (`Forked.result`). An exception of a type in *passed* (it must pickle as itself) is raised
+    there as the work raised it; any other becomes a RuntimeError carrying the copy's
+    traceback.
+
+    This process goes on with its own work meanwhile: what the copy tells (heard at *hear*)
+    and hands over waits in the pipe until `Forked.part` or `Forked.result` reads it, so the
     work should tell little while this process is busy. Used as a context manager, the copy is
     stopped on the way out if it has not finished. Where the platform cannot fork, the work
     runs here, now, and its outcome waits the same way.

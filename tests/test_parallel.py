@@ -6,6 +6,7 @@ import gc
 import os
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,6 @@ from generator.parallel import (
     SharedEvent,
     begin,
     fewer_full_collections,
-    in_fork,
     shared_event,
     shared_map,
 )
@@ -68,6 +68,16 @@ def test_a_lost_worker_costs_time_not_the_result() -> None:
     assert shared_map(_dies_in_a_worker, list(range(50)), processes=2, min_shared=10) == list(
         range(50)
     )
+
+
+def in_fork(
+    work: Callable[[Channel], object],
+    hear: Callable[[object], None] | None = None,
+    **options: Any,
+) -> object:
+    """Run *work* in a fork and wait for it, as the build's stages do."""
+    with begin(work, hear, **options) as forked:
+        return forked.result()
 
 
 def _told_and_pid(tell: Callable[[object], None]) -> int:
