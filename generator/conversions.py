@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -35,7 +34,7 @@ from properdocs.structure.toc import AnchorLink, TableOfContents
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from generator.fingerprint import code_digest
-from generator.write import STATE_DIR, state_folder
+from generator.write import STATE_DIR, state_folder, write_atomically
 
 FOLDER = Path(STATE_DIR) / "conversions"
 # The engine's own packages: what they do to Markdown changes with their versions.
@@ -175,11 +174,7 @@ class Kept:
         data = _READ.dump_json(made)
         try:
             state_folder(self._root)
-            self.folder.mkdir(exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temp, self.folder / self.name(page))
+            write_atomically(self.folder / self.name(page), data)
         except OSError:
             return
 

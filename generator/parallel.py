@@ -138,6 +138,7 @@ def begin(
     *,
     passed: tuple[type[BaseException], ...] = (),
     what: str = "the work",
+    here: bool = False,
 ) -> Forked[Result]:
     """Start `work(channel)` in a forked copy of this process, which ends with it; return at once.
 
@@ -151,10 +152,11 @@ def begin(
     This process goes on with its own work meanwhile: what the copy tells (heard at *hear*)
     and hands over waits in the pipe until `Forked.part` or `Forked.result` reads it, so the
     work should tell little while this process is busy. Used as a context manager, the copy is
-    stopped on the way out if it has not finished. Where the platform cannot fork, the work
-    runs here, now, and its outcome waits the same way.
+    stopped on the way out if it has not finished. Where the platform cannot fork, or *here*
+    is true (work too small to be worth a process), the work runs here, now, and its outcome
+    waits the same way.
     """
-    return Forked(work, hear or _ignore, passed, what)
+    return Forked(work, hear or _ignore, passed, what, here)
 
 
 class Forked(Generic[Result]):
@@ -166,6 +168,7 @@ class Forked(Generic[Result]):
         hear: Tell,
         passed: tuple[type[BaseException], ...],
         what: str,
+        here: bool = False,
     ) -> None:
         self._hear = hear
         self._what = what
@@ -173,7 +176,7 @@ class Forked(Generic[Result]):
         self._outcome: tuple[str, Any] | None = None
         self._child: Any = None
         self._receiver: Any = None
-        if not FORKING:
+        if here or not FORKING:
             self._run_here(work, passed)
             return
         context = multiprocessing.get_context("fork")

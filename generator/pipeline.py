@@ -201,63 +201,151 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
             problems.extend(exc.problems)
             return None
 
-    participants_table = read("participants", config.data.participants)
-    pairs_table = read("pairs", config.data.pairs)
-    sessions_table = read("sessions", config.data.sessions) if config.data.sessions else None
-    surveys_table = read("surveys", config.data.surveys) if config.data.surveys else None
-    org_table = read("people", config.data.people) if config.data.people else None
+    # content/ is read and typed on another core while the tables are (when it is large).
+    reading = _reading_content(root, config.limits.max_markdown_bytes, problems)
+    with reading:
+        participants_table = read("participants", config.data.participants)
+        pairs_table = read("pairs", config.data.pairs)
+        sessions_table = read("sessions", config.data.sessions) if config.data.sessions else None
+        surveys_table = read("surveys", config.data.surveys) if config.data.surveys else None
+        org_table = read("people", config.data.people) if config.data.people else None
 
-    # A table that could not be read is marked so: rules about references to it are skipped.
-    participants: Rows[Participant] = Rows(config.data.participants, readable=False)
-    pairs: Rows[Pair] = Rows(config.data.pairs, readable=False)
-    sessions: Rows[Session] = Rows(config.data.sessions, readable=False)
-    surveys: Rows[SurveyResponse] = Rows(config.data.surveys, readable=False)
-    org_chart: Rows[OrgPerson] | None = (
-        Rows(config.data.people, readable=False) if config.data.people else None
+        # A table that could not be read is marked so: rules about references to it are
+        # skipped.
+        participants: Rows[Participant] = Rows(config.data.participants, readable=False)
+        pairs: Rows[Pair] = Rows(config.data.pairs, readable=False)
+        sessions: Rows[Session] = Rows(config.data.sessions, readable=False)
+        surveys: Rows[SurveyResponse] = Rows(config.data.surveys, readable=False)
+        org_chart: Rows[OrgPerson] | None = (
+            Rows(config.data.people, readable=False) if config.data.people else None
+        )
+        if participants_table is not None:
+            participants, found = validate_table(
+                participants_table,
+                Participant,
+                PARTICIPANT_REQUIRED,
+                extra_into="extra",
+                quiet_extras=matching_columns,
+            )
+            problems.extend(found)
+        if pairs_table is not None:
+            pairs, found = validate_table(pairs_table, Pair, PAIR_REQUIRED)
+            problems.extend(found)
+        if sessions_table is not None:
+            sessions, found = validate_table(sessions_table, Session, SESSION_REQUIRED)
+            problems.extend(found)
+        if surveys_table is not None:
+            surveys, found = validate_surveys(surveys_table, config)
+            problems.extend(found)
+        if org_table is not None:
+            # The org chart is private and only its reporting lines are used: any other
+            # column (a name, a job title) is allowed, dropped on reading, and not worth a
+            # warning, unless a required column is missing, when an unmapped header is the
+            # likely cause.
+            complete = all(column in org_table.columns for column in ORG_CHART_REQUIRED)
+            org_chart, found = validate_table(
+                org_table,
+                OrgPerson,
+                ORG_CHART_REQUIRED,
+                quiet_extras=org_table.columns if complete else (),
+            )
+            problems.extend(found)
+        content = reading.result()
+    problems.extend(content.problems)
+
+    # Every image is typed by its bytes, so a workbook named .png is found here, with its row.
+    images = _image_files(
+        root, root / "content" / "images", config.limits.max_image_bytes, problems
     )
-    if participants_table is not None:
-        participants, found = validate_table(
-            participants_table,
-            Participant,
-            PARTICIPANT_REQUIRED,
-            extra_into="extra",
-            quiet_extras=matching_columns,
-        )
-        problems.extend(found)
-    if pairs_table is not None:
-        pairs, found = validate_table(pairs_table, Pair, PAIR_REQUIRED)
-        problems.extend(found)
-    if sessions_table is not None:
-        sessions, found = validate_table(sessions_table, Session, SESSION_REQUIRED)
-        problems.extend(found)
-    if surveys_table is not None:
-        surveys, found = validate_surveys(surveys_table, config)
-        problems.extend(found)
-    if org_table is not None:
-        # The org chart is private and only its reporting lines are used: any other column
-        # (a name, a job title) is allowed, dropped on reading, and not worth a warning, unless
-        # a required column is missing, when an unmapped header is the likely cause.
-        complete = all(column in org_table.columns for column in ORG_CHART_REQUIRED)
-        org_chart, found = validate_table(
-            org_table,
-            OrgPerson,
-            ORG_CHART_REQUIRED,
-            quiet_extras=org_table.columns if complete else (),
-        )
-        problems.extend(found)
 
+    inputs = Inputs(
+        config=config,
+        config_doc=doc,
+        config_file=PROGRAMME_FILE,
+        participants=participants,
+        pairs=pairs,
+        sessions=sessions,
+        surveys=surveys,
+        stories=content.stories,
+        posts=content.posts,
+        guides=content.guides,
+        images=images,
+        org_chart=org_chart,
+    )
+    problems.extend(check_slugs(content.sources, [c.id for c in config.cohorts]))
+    # Cross-file rules run even when some rows have errors: they skip what failed its own
+    # checks, so every problem is found in one pass and none is reported twice.
+    problems.extend(cross_check(inputs))
+    _raise_if_fatal(problems, strict)
+    project = Project(
+        root=root,
+        config=config,
+        participants=participants.records(),
+        pairs=pairs.records(),
+        sessions=sessions.records(),
+        surveys=surveys.records(),
+        stories=tuple(s.record for s in content.stories),
+        posts=tuple(p.record for p in content.posts),
+        guides=tuple(sorted(content.guides, key=lambda g: (g.order, g.slug))),
+        today=resolve_today(today),
+        images=images,
+        org_chart=MappingProxyType(
+            {e.id: e.manager_id for e in (org_chart.records() if org_chart else ())}
+        ),
+    )
+    # Consent holds in free text: what names someone it may not is withheld, with a warning.
+    decisions = withhold.decide(project)
+    problems.extend(decisions.warnings)
+    _raise_if_fatal(problems, strict)
+    return CheckResult(project, problems.warnings, decisions)
+
+
+@dataclass(frozen=True)
+class _Content:
+    """content/'s Markdown, read and typed, and the problems found reading it."""
+
+    problems: list[Problem]
+    sources: list[Source]  # every content file whose name becomes a page address
+    stories: list[Located[Story]]
+    posts: list[Located[Post]]
+    guides: list[Guide]
+
+
+# Below this many Markdown files, reading them on another core costs more than it saves.
+CONTENT_SHARED = 256
+
+
+def _reading_content(root: Path, limit: int, problems: Problems) -> Forked[_Content]:
+    """Start reading content/'s stories, posts and guides; a large folder on another core.
+
+    The files are listed here (a link among them is a problem now); what reading and typing
+    them finds comes back with the result, to be added where the plain loop would add it.
+    """
     content = root / "content"
-    sources: list[Source] = []  # every content file whose name becomes a page address
+    folders = (
+        _markdown_files(content / "stories", root, problems),
+        _markdown_files(content / "blog", root, problems),
+        _markdown_files(content / "guides", root, problems),
+    )
+    many = sum(len(paths) for paths in folders) >= CONTENT_SHARED
+    work = partial(_read_content, root, folders, limit)
+    return begin(work, passed=(InputError,), what="reading content/", here=not many)
+
+
+def _read_content(
+    root: Path, folders: tuple[list[Path], list[Path], list[Path]], limit: int, _tell: Channel
+) -> _Content:
+    problems = Problems()
+    sources: list[Source] = []
     stories: list[Located[Story]] = []
     posts: list[Located[Post]] = []
     guides: list[Guide] = []
-    for folder, model, sink in (("stories", Story, stories), ("blog", Post, posts)):
-        for path in _markdown_files(content / folder, root, problems):
+    story_files, post_files, guide_files = folders
+    for paths, model, sink in ((story_files, Story, stories), (post_files, Post, posts)):
+        for path in paths:
             relative = path.relative_to(root).as_posix()
             try:
-                md = load_markdown(
-                    path, relative, root=root, limit=config.limits.max_markdown_bytes
-                )
+                md = load_markdown(path, relative, root=root, limit=limit)
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -266,11 +354,11 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
             problems.extend(found)
             if located is not None:
                 sink.append(located)  # type: ignore[arg-type]
-    for path in _markdown_files(content / "guides", root, problems):
+    for path in guide_files:
         relative = path.relative_to(root).as_posix()
         sources.append(Source("guide", relative, path.stem))
         try:
-            md = load_markdown(path, relative, root=root, limit=config.limits.max_markdown_bytes)
+            md = load_markdown(path, relative, root=root, limit=limit)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
@@ -300,50 +388,7 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
                 + md.body[: len(md.body) - len(md.body.lstrip())].count("\n"),
             )
         )
-
-    # Every image is typed by its bytes, so a workbook named .png is found here, with its row.
-    images = _image_files(root, content / "images", config.limits.max_image_bytes, problems)
-
-    inputs = Inputs(
-        config=config,
-        config_doc=doc,
-        config_file=PROGRAMME_FILE,
-        participants=participants,
-        pairs=pairs,
-        sessions=sessions,
-        surveys=surveys,
-        stories=stories,
-        posts=posts,
-        guides=guides,
-        images=images,
-        org_chart=org_chart,
-    )
-    problems.extend(check_slugs(sources, [c.id for c in config.cohorts]))
-    # Cross-file rules run even when some rows have errors: they skip what failed its own
-    # checks, so every problem is found in one pass and none is reported twice.
-    problems.extend(cross_check(inputs))
-    _raise_if_fatal(problems, strict)
-    project = Project(
-        root=root,
-        config=config,
-        participants=participants.records(),
-        pairs=pairs.records(),
-        sessions=sessions.records(),
-        surveys=surveys.records(),
-        stories=tuple(s.record for s in stories),
-        posts=tuple(p.record for p in posts),
-        guides=tuple(sorted(guides, key=lambda g: (g.order, g.slug))),
-        today=resolve_today(today),
-        images=images,
-        org_chart=MappingProxyType(
-            {e.id: e.manager_id for e in (org_chart.records() if org_chart else ())}
-        ),
-    )
-    # Consent holds in free text: what names someone it may not is withheld, with a warning.
-    decisions = withhold.decide(project)
-    problems.extend(decisions.warnings)
-    _raise_if_fatal(problems, strict)
-    return CheckResult(project, problems.warnings, decisions)
+    return _Content(problems.items, sources, stories, posts, guides)
 
 
 def _markdown_files(folder: Path, root: Path, problems: Problems) -> list[Path]:

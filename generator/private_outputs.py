@@ -9,10 +9,9 @@ built site can recognise one that slipped in.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from generator import write
 from generator.errors import InputError, Problem
 from generator.model import Project
 
@@ -64,20 +63,9 @@ def check_output_path(
 
 
 def write_atomically(path: Path, data: str | bytes, encoding: str = "utf-8") -> None:
-    """Write a file so a failure never leaves half of it behind (text with *encoding*, or bytes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        if isinstance(data, bytes):
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-        else:
-            with os.fdopen(handle, "w", encoding=encoding, newline="") as out:
-                out.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write a private file (text with *encoding*, or bytes) in one step, for its owner only."""
+    raw = data if isinstance(data, bytes) else data.encode(encoding)
+    write.write_atomically(path, raw, private=True)
 
 
 def spreadsheet_safe(cell: str) -> str:

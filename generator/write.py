@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,16 +24,28 @@ class WriteReport:
     digests: Mapping[str, bytes] = field(default_factory=dict)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace a file in one step so a reader never sees half of it."""
+def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Replace a file in one step so a reader never sees half of it.
+
+    The file gets the permissions any new file gets here (the umask decides, as for a file
+    the user saved), or its owner's alone when *private* (the matches, reports and
+    certificates, which name people).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temp = path.with_name(f".tmp-{secrets.token_hex(8)}{path.suffix}")
+        try:
+            handle = os.open(temp, flags, 0o600 if private else 0o666)
+        except FileExistsError:  # pragma: no cover - 64 random bits met another file
+            continue
+        break
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import fingerprint, pipeline
+from generator import fingerprint, pipeline, private_outputs
+from generator.errors import InputError
 from generator.fingerprint import RECORD
 from generator.pipeline import SITE_SRC, generate
 from tests.conftest import TODAY, tree_bytes
@@ -42,6 +44,24 @@ def test_a_no_op_regenerate_writes_no_file(scratch: Callable[..., Path]) -> None
     assert again.report.removed == ()
     assert again.report.unchanged == len(first.report.written)
     assert _stamps(root / SITE_SRC) == before, "no file or folder was written, replaced or touched"
+
+
+def test_site_src_files_get_the_umasks_permissions_and_private_outputs_their_owners_only(
+    scratch: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = scratch()
+    before = os.umask(0o027)
+    try:
+        generate(root, TODAY)
+        private = tmp_path / "private" / "matches.csv"
+        private_outputs.write_atomically(private, "id\nP1\n", "utf-8-sig")
+    finally:
+        os.umask(before)
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in (root / SITE_SRC).rglob("*") if p.is_file()}
+    assert modes == {0o640}, "as any file saved with this umask: a web server's group reads it"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert private.read_bytes() == b"\xef\xbb\xbfid\nP1\n"
+    assert sorted(p.name for p in private.parent.iterdir()) == ["matches.csv"], "no temp file"
 
 
 STORY = (
@@ -190,6 +210,51 @@ def _portal(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         check=False,
         env={**os.environ, "PORTAL_TODAY": TODAY.isoformat()},
     )
+
+
+def test_content_read_on_another_core_is_what_one_process_reads(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stories = demo / "content" / "stories"
+    first = sorted(stories.glob("*.md"))[0]
+    first.write_text(
+        first.read_text(encoding="utf-8").replace("---\n", "---\nmood: bright\n", 1), "utf-8"
+    )
+    (stories / "broken.md").write_text("---\ntitle: [unclosed\n---\nWords.\n", "utf-8")
+    readers = tmp_path / "readers.txt"
+    reading = pipeline._read_content
+
+    def noted(*args: object) -> object:
+        with readers.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return reading(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("generator.pipeline._read_content", noted)
+
+    def outcome() -> list[str]:
+        with pytest.raises(InputError) as raised:
+            pipeline.check_project(demo, TODAY)
+        return [str(problem) for problem in raised.value.problems]
+
+    monkeypatch.setattr("generator.pipeline.CONTENT_SHARED", 10**6)
+    alone = outcome()
+    monkeypatch.setattr("generator.pipeline.CONTENT_SHARED", 1)
+    shared = outcome()
+    assert readers.read_text(encoding="utf-8").split()[0] == str(os.getpid())
+    assert readers.read_text(encoding="utf-8").split()[1] != str(os.getpid()), "another process"
+    assert shared == alone
+    assert any("broken.md" in problem for problem in alone)
+    assert any("mood" in problem for problem in alone), "warnings come back too"
+
+    (stories / "broken.md").unlink()
+    monkeypatch.setattr("generator.pipeline.CONTENT_SHARED", 10**6)
+    one = pipeline.check_project(demo, TODAY)
+    monkeypatch.setattr("generator.pipeline.CONTENT_SHARED", 1)
+    two = pipeline.check_project(demo, TODAY)
+    assert two.project.stories == one.project.stories and one.project.stories
+    assert two.project.posts == one.project.posts and one.project.posts
+    assert two.project.guides == one.project.guides and one.project.guides
+    assert [str(w) for w in two.warnings] == [str(w) for w in one.warnings]
 
 
 def test_a_second_generate_command_with_nothing_changed_writes_nothing(
