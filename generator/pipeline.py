@@ -250,6 +250,10 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
                 quiet_extras=org_table.columns if complete else (),
             )
             problems.extend(found)
+        # What authored text may not say is made from the tables while content/ is read.
+        everyone = withhold.private_values(
+            participants.records(), pairs.records(), (s.name for s in config.staff)
+        )
         content = reading.result()
     problems.extend(content.problems)
 
@@ -294,7 +298,7 @@ def _check_project(root: Path, today: dt.date | None, strict: bool) -> CheckResu
         ),
     )
     # Consent holds in free text: what names someone it may not is withheld, with a warning.
-    decisions = withhold.decide(project)
+    decisions = withhold.decide(project, everyone)
     problems.extend(decisions.warnings)
     _raise_if_fatal(problems, strict)
     return CheckResult(project, problems.warnings, decisions)

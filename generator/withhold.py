@@ -76,13 +76,24 @@ def _who(person: Participant) -> str:
     return f"{person.name} ({person.id})"
 
 
-def _needles(project: Project) -> list[Needle]:
-    """The private values no authored text may contain."""
+def private_values(
+    participants: Sequence[Participant], pairs: Sequence[Pair], staff_names: Iterable[str]
+) -> Finder:
+    """Find the private values no authored text may contain (for `decide`).
+
+    Made from the tables alone, so that checking can make it while content/ is still read.
+    """
+    return Finder(_needles(participants, pairs, staff_names))
+
+
+def _needles(
+    participants: Sequence[Participant], pairs: Sequence[Pair], staff_names: Iterable[str]
+) -> list[Needle]:
     needles: list[Needle] = []
     # A name that a consenting participant also has is theirs to use (the audit agrees).
-    public_names = {fold(p.name) for p in project.participants if p.is_named}
-    public_names |= {fold(s.name) for s in project.config.staff}
-    for person in project.participants:
+    public_names = {fold(p.name) for p in participants if p.is_named}
+    public_names |= {fold(name) for name in staff_names}
+    for person in participants:
         who = _who(person)
         if not person.is_named and fold(person.name) not in public_names:
             needles += [
@@ -105,8 +116,8 @@ def _needles(project: Project) -> list[Needle]:
                 "id",
             )
         )
-    people = project.participant_index()
-    for pair in project.pairs:
+    people = {p.id: p for p in participants}
+    for pair in pairs:
         members = [people[p].name for p in (pair.mentor_id, pair.mentee_id) if p in people]
         needles.append(
             Needle(
@@ -227,12 +238,14 @@ def _locate(doc: _Document, finder: Finder, needles: set[Needle]) -> list[tuple[
     return located
 
 
-def decide(project: Project) -> Decisions:
-    """Decide what authored content the build must leave out, with a warning for each."""
+def decide(project: Project, everyone: Finder) -> Decisions:
+    """Decide what authored content the build must leave out, with a warning for each.
+
+    *everyone* finds the `private_values` of the project's tables.
+    """
     people = project.participant_index()
     pairs = {p.pair_id: p for p in project.pairs}
     minimum = project.config.privacy.min_group_size
-    everyone = Finder(_needles(project))
     withheld: dict[tuple[str, str], str] = {}
     masked: dict[tuple[str, str], set[str | int]] = {}
     warnings: list[Problem] = []
