@@ -669,7 +669,9 @@ class _FileCheck:
         needles = secrets.searched() if isinstance(secrets, Secrets) else list(secrets)
         self.finder = Finder(needles)
         self.private_files = secrets.private_files if isinstance(secrets, Secrets) else {}
-        self.pictures = secrets.private_pictures if isinstance(secrets, Secrets) else ()
+        from generator.images import Likenesses  # Pillow and numpy: only for an audit
+
+        self.pictures = Likenesses(secrets.private_pictures if isinstance(secrets, Secrets) else ())
         self.avatars = secrets.avatars if isinstance(secrets, Secrets) else frozenset()
         self.theme = theme
         self.remade = remade
@@ -738,7 +740,7 @@ class _FileCheck:
 
     def _image(self, suffix: str, data: bytes) -> Iterator[str]:
         """A published picture: one the build re-made, with no metadata, like no private one."""
-        from generator.images import alike, likeness, verify_published_image
+        from generator.images import likeness, verify_published_image
 
         problem = verify_published_image(data, suffix)
         if problem:
@@ -749,8 +751,7 @@ class _FileCheck:
             thumb = likeness(data)
             yield from (
                 f"{what} (the same picture, re-encoded or resized)"
-                for private, what in self.pictures
-                if thumb is not None and alike(thumb, private)
+                for what in (self.pictures.like(thumb) if thumb is not None else ())
             )
 
 

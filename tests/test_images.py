@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 import struct
 import zipfile
@@ -19,11 +20,14 @@ from PIL.PngImagePlugin import PngInfo
 from generator import images
 from generator.images import (
     MAX_LONG_SIDE,
+    Likenesses,
     NotAPicture,
+    alike,
     clean_svg,
     contrast_ratio,
     describe_bytes,
     initials_avatar,
+    likeness,
     name_initials,
     remake_raster,
     verify_published_image,
@@ -798,3 +802,51 @@ def test_everyone_with_the_same_initials_shares_one_avatar_file(demo: Path) -> N
     assert set(avatars) == named, "and no avatar is drawn that no page shows"
     assert len(set(avatars.values())) == len(avatars), "each drawing is one file"
     assert not list((site_src / "images" / "people").glob("*.svg"))
+
+
+def test_likenesses_find_what_alike_finds_picture_by_picture_in_the_given_order():
+    chance = random.Random(13)
+    side = 16 * 16 * 3
+
+    def nudged(thumb: bytes, by: int) -> bytes:
+        return bytes(min(255, max(0, value + chance.randint(-by, by))) for value in thumb)
+
+    base = [bytes(chance.randrange(256) for _ in range(side)) for _ in range(40)]
+    # Near copies (some within the limit, some just past it), a flat grey, an empty thumbnail
+    # and one of another length: every kind the prefilter must neither miss nor invent.
+    private = [(thumb, f"photo {n}") for n, thumb in enumerate(base)]
+    private += [(nudged(base[n], 5), f"copy {n}") for n in range(0, 40, 3)]
+    private += [(nudged(base[n], 7), f"farther copy {n}") for n in range(1, 40, 4)]
+    private += [(bytes([128]) * side, "grey"), (b"", "empty"), (base[0][:-3], "short")]
+    asked = [nudged(thumb, by) for thumb in base for by in (0, 2, 4, 6)]
+    asked += [bytes([128]) * side, bytes([131]) * side, base[0][:-3], b"", b"\x00"]
+    index = Likenesses(private)
+    found_any = 0
+    for thumb in asked:
+        expected = [what for other, what in private if alike(thumb, other)]
+        assert index.like(thumb) == expected
+        found_any += bool(expected)
+    assert 100 < found_any < len(asked), "the corpus has pictures found and pictures not"
+    assert not Likenesses([]) and not Likenesses([(b"", "empty")]) and index
+
+
+def test_likenesses_find_a_photo_resized_and_re_encoded_but_not_another_photo():
+    chance = random.Random(4)
+    photos = []
+    for _ in range(3):
+        grid = Image.new("RGB", (8, 8))
+        grid.putdata([tuple(chance.randrange(256) for _ in range(3)) for _ in range(64)])
+        # Upscaled smoothly, as a photo's colours run into each other.
+        photos.append(grid.resize((400, 400), Image.Resampling.BICUBIC))
+    thumbs = []
+    for photo in photos:
+        stream = io.BytesIO()
+        photo.save(stream, "PNG")
+        thumbs.append(likeness(stream.getvalue()))
+    index = Likenesses([(t, f"photo {n}") for n, t in enumerate(thumbs) if t is not None])
+    copy = io.BytesIO()
+    photos[1].resize((150, 150)).save(copy, "JPEG", quality=60)
+    thumb = likeness(copy.getvalue())
+    assert thumb is not None and index.like(thumb) == ["photo 1"]
+    assert index.like(bytes(len(thumb))) == [], "a black square is none of them"
+    assert all(not alike(thumbs[0], other) for other in thumbs[1:] if other is not None)
